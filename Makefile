@@ -1,0 +1,37 @@
+# daedyn: `make demo` and `make test` work on a fresh machine with nothing installed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# torch is pinned here (not in pyproject) so pip takes the CPU wheel on disk
+# instead of resolving a multi-GB CUDA build.
+TORCH  := torch==2.13.0
+
+.PHONY: demo test test-slow lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH)"
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/daedyn verify
+	$(VENV)/bin/daedyn latex -o results/proofs.tex --pdf-if-available
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check derivations numerics experiments tests benchmarks
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest -q -m "not slow"
+
+test-slow: $(STAMP)
+	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check derivations numerics experiments tests benchmarks
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .hypothesis
