@@ -1,7 +1,7 @@
 """The ``daedyn`` console script: one dispatcher, subcommands registered by their modules.
 
-``verify`` and ``latex`` live in :mod:`experiments.proof_commands`; ``figures`` and
-``experiment`` in :mod:`experiments.run_commands`.  Bad input of any kind ends with a
+``verify`` and ``latex`` live in :mod:`experiments.proof_commands`, ``figures`` in
+:mod:`experiments.figure_commands`, ``experiment`` in :mod:`experiments.experiment_commands`.  Bad input of any kind ends with a
 one-line message on stderr and exit status 2, never a traceback.
 """
 
@@ -17,7 +17,7 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import proof_commands, run_commands
+    from . import experiment_commands, figure_commands, proof_commands
 
     parser = argparse.ArgumentParser(
         prog="daedyn",
@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     proof_commands.register(sub)
-    run_commands.register(sub)
+    figure_commands.register(sub)
+    experiment_commands.register(sub)
     return parser
 
 
