@@ -2,5 +2,7 @@
 
 from .registry import STEPS, get
 from .step import Assumption, Link, Method, Outcome, Status, Step
+from .verify import Result, verify_all
 
-__all__ = ["STEPS", "Assumption", "Link", "Method", "Outcome", "Status", "Step", "get"]
+__all__ = ["STEPS", "Assumption", "Link", "Method", "Outcome", "Result", "Status", "Step", "get",
+           "verify_all"]

@@ -1,7 +1,190 @@
-"""Placeholder: subcommands being written."""
+"""``daedyn verify`` and ``daedyn latex``: check every printed step, report it, typeset it.
+
+::
+
+    daedyn verify                       # table: status, method, assumptions per step; totals
+    daedyn verify --json report.json    # the same, machine-readable ('-' for stdout)
+    daedyn verify --only eq5,B.int      # a subset by label (unknown label: exit 2)
+    daedyn verify --strict              # exit 1 if a statement printed in the paper is refuted
+    daedyn latex -o proofs.tex [--pdf | --pdf-if-available]
+
+Exit status: 0 on success (refuted statements are a finding, not a failure, unless
+``--strict``), 1 for ``--strict`` with a refuted printed statement, 2 for bad input (unknown
+label, unwritable output path, ``--pdf`` without pdflatex, a LaTeX compilation error).
+"""
+
+from __future__ import annotations
 
 import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .cli import UsageError
+
+_DEFAULT_TIMEOUT = 120.0
+
+
+def _labels(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    labels = [p.strip() for v in values for p in v.split(",") if p.strip()]
+    if not labels:
+        raise UsageError("--only needs at least one label, e.g. --only eq5,B.int")
+    return labels
+
+
+def _progress() -> Any:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(i: int, n: int, step: Any) -> None:
+        print(f"\rverifying {i + 1}/{n} {step.id:<20}", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _clear_progress() -> None:
+    if sys.stderr.isatty():
+        print("\r" + " " * 40 + "\r", end="", file=sys.stderr, flush=True)
+
+
+def _run(args: argparse.Namespace) -> tuple[list[Any], float]:
+    from derivations.verify import verify_all
+
+    labels = _labels(args.only)
+    timeout = args.timeout if args.timeout and args.timeout > 0 else None
+    start = time.perf_counter()
+    try:
+        results = verify_all(labels, timeout=timeout, progress=_progress())
+    finally:
+        _clear_progress()
+    return results, time.perf_counter() - start
+
+
+def _writable_file(path: Path, what: str) -> Path:
+    """Create ``path``'s parent directories; raise UsageError unless ``path`` is writable."""
+    if path.is_dir():
+        raise UsageError(f"{what} {path} is a directory; give a file name")
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create directory {parent} for {what} {path}: "
+                         f"{err.strerror or err}") from None
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {what} {path}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"cannot write {what} {path}: permission denied")
+    return path
+
+
+def _write_text(path: Path, text: str, what: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot write {what} {path}: {err.strerror or err}") from None
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Run the proofs; print the table (and/or write JSON); exit status per ``--strict``."""
+    from derivations import report
+    from derivations.step import Status
+
+    json_path = None
+    if args.json and args.json != "-":
+        json_path = _writable_file(Path(args.json), "JSON report")
+    results, wall = _run(args)
+    if args.json == "-":
+        import json
+
+        print(json.dumps(report.records(results), indent=2, allow_nan=False))
+    else:
+        print(report.format_table(results, wall, verbose=args.verbose))
+        if json_path is not None:
+            try:
+                report.write_json(results, json_path)
+            except OSError as err:
+                raise UsageError(f"cannot write JSON report {json_path}: "
+                                 f"{err.strerror or err}") from None
+            print(f"wrote {json_path}")
+    if args.strict:
+        bad = [r.id for r in results
+               if r.step.printed_in_paper and Status(r.status) is Status.REFUTED]
+        if bad:
+            print(f"--strict: {len(bad)} printed statement(s) refuted: {', '.join(bad)}",
+                  file=sys.stderr)
+            return 1
+    return 0
+
+
+def cmd_latex(args: argparse.Namespace) -> int:
+    """Verify, render the LaTeX document to ``-o``, and compile it with ``--pdf``."""
+    from derivations import latex
+
+    out = Path(args.output)
+    if out.suffix != ".tex":
+        raise UsageError(f"output {out} must end in .tex (the PDF is written next to it)")
+    if args.pdf and latex.latex_tool() is None:
+        raise UsageError(f"--pdf needs pdflatex, which is not installed; install it with: "
+                         f"{latex.INSTALL_HINT} (or use --pdf-if-available)")
+    out = _writable_file(out, "output")
+    results, wall = _run(args)
+    _write_text(out, latex.render(results), "output")
+    print(f"wrote {out} ({len(results)} steps, verified in {wall:.1f} s)")
+    if not (args.pdf or args.pdf_if_available):
+        return 0
+    if latex.latex_tool() is None:
+        print(f"pdflatex not found, so no PDF was made; to compile {out}, install it with: "
+              f"{latex.INSTALL_HINT}", file=sys.stderr)
+        return 0
+    try:
+        pdf = latex.compile_pdf(out)
+    except latex.LatexError as err:
+        print(err.log_tail, file=sys.stderr)
+        raise UsageError(str(err)) from None
+    print(f"wrote {pdf}")
+    return 0
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--only", action="append", metavar="LABELS",
+                   help="comma-separated step labels to check (e.g. eq5,B.int); repeatable")
+    p.add_argument("--timeout", type=float, default=_DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="time limit per proof; a proof over it is 'unverified' "
+                        f"(default {_DEFAULT_TIMEOUT:g}; 0 for none)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
-    """Register this module's subcommands."""
+    """Register ``verify`` and ``latex``."""
+    v = sub.add_parser(
+        "verify", help="check every printed step of the paper and report its status",
+        description="Run the proof of every step (or of --only LABELS) and print one row per "
+                    "statement: status, method, assumptions, seconds; then totals per status.",
+    )
+    _common(v)
+    v.add_argument("--json", metavar="PATH",
+                   help="also write the report as JSON to PATH ('-': JSON to stdout only)")
+    v.add_argument("--strict", action="store_true",
+                   help="exit 1 if any statement printed in the paper is refuted")
+    v.add_argument("-v", "--verbose", action="store_true",
+                   help="show notes, numeric checks and counterexamples of every step")
+    v.set_defaults(func=cmd_verify)
+
+    la = sub.add_parser(
+        "latex", help="write the whole verified derivation as a LaTeX document",
+        description="Verify the steps and write a self-contained LaTeX article with the "
+                    "statements, assumptions, proof chains, errata and conventions.",
+    )
+    _common(la)
+    la.add_argument("-o", "--output", default="proofs.tex", metavar="PATH.tex",
+                    help="where to write the document (default proofs.tex); parent "
+                         "directories are created")
+    pdf = la.add_mutually_exclusive_group()
+    pdf.add_argument("--pdf", action="store_true",
+                     help="compile to PDF with latexmk/pdflatex (exit 2 if unavailable)")
+    pdf.add_argument("--pdf-if-available", action="store_true",
+                     help="compile to PDF when pdflatex is installed, else say how to install it")
+    la.set_defaults(func=cmd_latex)
