@@ -1,0 +1,201 @@
+"""``daedyn verify`` and ``daedyn latex`` end to end, on a synthetic registry.
+
+The registry is replaced by monkeypatching ``derivations.registry.STEPS`` (the verifier
+reads it at call time), so exit statuses can be checked for every case of the spec.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from derivations import registry
+from derivations.proof import Chain
+from derivations.step import Outcome, Status, Step
+from experiments.cli import main
+
+x = sp.Symbol("x", real=True)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _holds() -> Outcome:
+    return Chain().equal((x + 1) ** 2, x**2 + 2 * x + 1, "expand").outcome()
+
+
+def _refuted() -> Outcome:
+    return Chain().equal(2 * x, x + x, "sum").outcome(
+        Status.REFUTED, counterexample={"x": 1.0}, corrected=sp.Eq(sp.Symbol("y"), 2 * x),
+        note="wrong factor")
+
+
+PRINTED_OK = Step("eq1", "2", "holds", sp.Eq(x, x), _holds)
+PRINTED_BAD = Step("eq7", "C", "refuted in the paper", sp.Eq(x, 2 * x), _refuted, uses=("eq1",))
+EXTRA_BAD = Step("eq7.extra", "C", "refuted, not printed", sp.Eq(x, 2 * x), _refuted,
+                 printed_in_paper=False)
+RAISES = Step("B.int", "B", "raises", sp.Eq(x, x), lambda: 1 / 0)  # type: ignore[arg-type,return-value]
+
+
+@pytest.fixture()
+def synthetic(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "STEPS", (PRINTED_OK, PRINTED_BAD, EXTRA_BAD, RAISES))
+
+
+def test_verify_prints_table_and_exits_0_even_with_refutations(
+        synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify"]) == 0
+    out = capsys.readouterr().out
+    assert "eq1" in out and "eq7" in out and "B.int" in out
+    assert "totals (4 steps)  holds: 1  holds-under-convention: 0  refuted: 2  unverified: 1" \
+        in out
+    assert "ZeroDivisionError" in out
+    assert "total wall time" in out
+
+
+def test_strict_exits_1_when_a_printed_statement_is_refuted(
+        synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--strict"]) == 1
+    assert "eq7" in capsys.readouterr().err
+
+
+def test_strict_ignores_refuted_steps_not_printed_in_the_paper(
+        synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--strict", "--only", "eq1,eq7.extra,B.int"]) == 0
+
+
+def test_only_selects_a_subset(synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--only", "eq7", "--only", "eq1"]) == 0
+    out = capsys.readouterr().out
+    assert "totals (2 steps)" in out and "B.int" not in out
+
+
+def test_unknown_label_exits_2_with_close_matches(
+        synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--only", "eq1,Eq7x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1  # one line
+    assert "'Eq7x'" in err and "did you mean: eq7" in err
+    assert err.startswith("daedyn verify: error:")
+
+
+def test_empty_only_exits_2(synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--only", ","]) == 2
+
+
+def test_json_report(synthetic: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "new" / "dir" / "report.json"
+    assert main(["verify", "--json", str(path)]) == 0
+    data = json.loads(path.read_text())
+    assert [d["id"] for d in data] == ["eq1", "eq7", "eq7.extra", "B.int"]
+    assert data[1]["status"] == "refuted" and data[1]["counterexample"] == {"x": 1.0}
+    assert data[1]["corrected"] == "y = 2 x" and data[1]["printed_in_paper"] is True
+    assert data[3]["status"] == "unverified" and "ZeroDivisionError" in data[3]["error"]
+    assert "totals" in capsys.readouterr().out  # the table is still printed
+
+
+def test_json_to_stdout(synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--json", "-", "--only", "eq1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["id"] for d in data] == ["eq1"]
+
+
+def test_json_to_a_bad_path_exits_2(synthetic: None, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["verify", "--json", str(blocker / "report.json")]) == 2
+    assert "cannot create directory" in capsys.readouterr().err
+    assert main(["verify", "--json", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+
+
+def test_latex_writes_the_document_and_creates_directories(
+        synthetic: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "a" / "b" / "proofs.tex"
+    assert main(["latex", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith(r"\documentclass") and r"\label{step:eq7}" in text
+    assert not out.with_suffix(".pdf").exists()
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["file/proofs.tex", "proofs.pdf", "."])
+def test_latex_bad_output_path_exits_2(synthetic: None, tmp_path: Path, bad: str,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("")
+    assert main(["latex", "-o", str(tmp_path / bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("daedyn latex: error:") and err.count("\n") == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_latex_unwritable_directory_exits_2(synthetic: None, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o500)
+    assert main(["latex", "-o", str(ro / "p.tex")]) == 2
+    assert "permission denied" in capsys.readouterr().err
+
+
+def test_pdf_without_pdflatex_exits_2_with_install_hint(
+        synthetic: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from derivations import latex
+
+    monkeypatch.setattr(latex.shutil, "which", lambda name: None)
+    out = tmp_path / "p.tex"
+    assert main(["latex", "-o", str(out), "--pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "pdflatex" in err and "apt-get install texlive-latex-recommended latexmk" in err
+    assert not out.exists()  # failed before verifying anything
+
+
+def test_pdf_if_available_without_pdflatex_exits_0_with_hint(
+        synthetic: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from derivations import latex
+
+    monkeypatch.setattr(latex.shutil, "which", lambda name: None)
+    out = tmp_path / "p.tex"
+    assert main(["latex", "-o", str(out), "--pdf-if-available"]) == 0
+    assert out.exists() and not out.with_suffix(".pdf").exists()
+    assert "apt-get install texlive-latex-recommended latexmk" in capsys.readouterr().err
+
+
+def test_pdf_compile_failure_exits_2_with_log_tail(
+        synthetic: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from derivations import latex
+
+    def fail(path: object, timeout: float = 0) -> Path:
+        raise latex.LatexError("pdflatex failed (exit 1)", "! Undefined control sequence.")
+
+    monkeypatch.setattr(latex, "latex_tool", lambda: "pdflatex")
+    monkeypatch.setattr(latex, "compile_pdf", fail)
+    assert main(["latex", "-o", str(tmp_path / "p.tex"), "--pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "! Undefined control sequence." in err and "pdflatex failed" in err
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None,
+                    reason="pdflatex not installed (apt-get install texlive-latex-recommended)")
+def test_pdf_is_compiled(synthetic: None, tmp_path: Path) -> None:
+    out = tmp_path / "p.tex"
+    assert main(["latex", "-o", str(out), "--pdf"]) == 0
+    assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_console_script_unknown_label_exits_2_without_traceback() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", "verify", "--only", "no-such-label"],
+        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert proc.returncode == 2
+    assert "unknown label 'no-such-label'" in proc.stderr
+    assert "Traceback" not in proc.stderr
