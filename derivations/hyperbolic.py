@@ -150,9 +150,21 @@ def _prove_conserved() -> Outcome:
     return chain.outcome(Status.HOLDS)
 
 
+def _same_as_gradient_flow(chain: Chain) -> None:
+    """Link the local copy of [eq2]/[eq3] to gradient_flow's exprs, when that module has them."""
+    from importlib import import_module
+
+    steps = {s.id: s for s in getattr(import_module(f"{__package__}.gradient_flow"), "STEPS", ())}
+    for sid, local in (("eq2", RHS_W1), ("eq3", RHS_W2)):
+        theirs = steps[sid].exprs.get("rhs") if sid in steps else None
+        if theirs is not None:
+            chain.equal(local, theirs, f"the local copy of [{sid}] is gradient_flow's [{sid}] rhs")
+
+
 def _prove_b9() -> Outcome:
     """[B.9] product rule, then [eq2]/[eq3] factor through g = lam - w (lam + eps)."""
     chain = Chain()
+    _same_as_gradient_flow(chain)
     f1, f2 = sp.Function("w1")(t), sp.Function("w2")(t)
     d = sp.diff(f1 * f2, t)
     chain.equal(d, f2 * sp.diff(f1, t) + f1 * sp.diff(f2, t), "product rule, w = w1 w2")
@@ -427,7 +439,8 @@ def _prove_balanced() -> Outcome:
         return e.subs(full).subs(zeta, ZETA_C0).subs(beta, BETA)
 
     e0 = sp.exp(2 * lam * t / tau)
-    chain.equal(c0 * DELTAF / (1 - DELTAF**2), c0 * NUM * DEN / ((DEN - NUM) * (DEN + NUM)),
+    n_, m_ = sp.symbols("NUM DEN")
+    chain.equal(c0 * (n_ / m_) / (1 - (n_ / m_) ** 2), c0 * n_ * m_ / ((m_ - n_) * (m_ + n_)),
                 "w = c0 d/(1 - d^2) with d = NUM/DEN", via=(sp.cancel,))
     dm = sub(DEN - NUM)
     chain.equal(dm.subs(c0, 0), 0, "DEN - NUM -> 0 as c0 -> 0 (zeta -> 2, delta_0 -> 1)")

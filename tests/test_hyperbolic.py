@@ -276,3 +276,25 @@ def test_eq5_tends_to_balanced() -> None:
     assert gaps[0] > gaps[1] > gaps[2] > 0
     assert float(gaps[0] / gaps[1]) == pytest.approx(1e4, rel=0.01)
     assert float(gaps[1] / gaps[2]) == pytest.approx(1e4, rel=0.01)
+
+
+def test_local_eq2_eq3_agree_with_gradient_flow() -> None:
+    whys = [link.why for link in get("B.9").proof().chain]
+    gf = {s.id: s for s in __import__("derivations.gradient_flow", fromlist=["STEPS"]).STEPS}
+    if "eq2" in gf and "rhs" in gf["eq2"].exprs:
+        assert any("gradient_flow's [eq2]" in w_ for w_ in whys)
+        assert sp.expand(gf["eq2"].exprs["rhs"] - hyp.RHS_W1) == 0
+        assert sp.expand(gf["eq3"].exprs["rhs"] - hyp.RHS_W2) == 0
+
+
+def test_not_conserved_under_weight_decay() -> None:
+    """Contrast of [B.conserved]: with [C.ode] w2^2 - w1^2 decays like exp(-2 N gamma t / tau)."""
+    lv, ng, tv, a0, b0 = 1.0, 0.3, 1.0, 0.2, 0.9
+
+    def f(_t: float, y: np.ndarray) -> list[float]:
+        a, b = y
+        return [(b * (lv - b * a * lv) - ng * a) / tv, (a * (lv - b * a * lv) - ng * b) / tv]
+
+    sol = solve_ivp(f, (0, 2), [a0, b0], t_eval=[2.0], rtol=1e-12, atol=1e-14)
+    c_t = sol.y[1][-1] ** 2 - sol.y[0][-1] ** 2
+    assert c_t == pytest.approx((b0**2 - a0**2) * math.exp(-2 * ng * 2.0 / tv), rel=1e-8)
