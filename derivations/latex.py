@@ -175,16 +175,6 @@ def _tex(obj: object) -> str:
     return re.sub(r"(?<!\\)([%#])", r"\\\1", tex)
 
 
-def _add_terms(expr: sp.Add) -> list[str]:
-    terms = []
-    for i, term in enumerate(expr.as_ordered_terms()):
-        if term.could_extract_minus_sign():
-            terms.append("- " + _tex(-term))
-        else:
-            terms.append(("+ " if i else "") + _tex(term))
-    return terms
-
-
 def _pack(pieces: Sequence[str], budget: int) -> list[str]:
     lines: list[str] = []
     cur = ""
@@ -200,21 +190,95 @@ def _pack(pieces: Sequence[str], budget: int) -> list[str]:
 
 
 def math_lines(obj: object, budget: int = LINE_BUDGET) -> list[str]:
-    """LaTeX of ``obj`` as display lines, breaking long sums at top-level ``+``/``-``.
+    """LaTeX of ``obj`` as display lines, broken where the expression tree allows it.
 
-    A relation ``a = b`` (or ``<``, ``\\leq``, ...) keeps the relation symbol at the start
-    of the line that continues it.  Objects that cannot be split stay on one line.
+    A line longer than ``budget`` source characters is broken at the top-level terms of
+    a sum, between the factors of a product, inside the base of an integer power, at the
+    operands of ``\\wedge``/``\\vee``/``\\Rightarrow`` and at a relation (whose symbol
+    starts the continuation line).  A long parenthesised sum is broken with
+    ``\\left( ... \\right.`` / ``\\left. ... \\right)``, so every line is balanced and
+    ``multline`` can set them.  What cannot be split (a long fraction, a matrix) stays whole.
     """
-    if isinstance(obj, sp.Basic) and not isinstance(obj, sp.MatrixBase):
-        whole = _tex(obj)
-        if len(whole) <= budget:
-            return [whole]
-        if isinstance(obj, sp.Rel) and obj.rel_op in _REL:
-            return relation_lines(obj.lhs, _REL[obj.rel_op], obj.rhs, budget)
-        if isinstance(obj, sp.Add):
-            return _pack(_add_terms(obj), budget)
+    if isinstance(obj, (tuple, list, sp.Tuple)):
+        lines: list[str] = []
+        for i, item in enumerate(obj):
+            sub = math_lines(item, budget)
+            if i < len(obj) - 1:
+                sub[-1] += r", \quad"
+            lines.extend(sub)
+        return _pack(lines, budget) if lines else [_tex(obj)]
+    if not isinstance(obj, sp.Basic) or isinstance(obj, sp.MatrixBase):
+        return [_tex(obj)]
+    whole = _tex(obj)
+    if len(whole) <= budget:
         return [whole]
-    return [_tex(obj)]
+    if isinstance(obj, sp.Rel) and obj.rel_op in _REL:
+        return relation_lines(obj.lhs, _REL[obj.rel_op], obj.rhs, budget)
+    if isinstance(obj, sp.Implies):
+        return relation_lines(obj.args[0], r"\Rightarrow", obj.args[1], budget)
+    if isinstance(obj, (sp.And, sp.Or)):
+        op = r"\wedge" if isinstance(obj, sp.And) else r"\vee"
+        pieces = []
+        for i, arg in enumerate(obj.args):
+            sub = _paren(math_lines(arg, budget)) if isinstance(arg, (sp.And, sp.Or)) \
+                else math_lines(arg, budget)
+            if i:
+                sub[0] = f"{op} {sub[0]}"
+            pieces.extend(sub)
+        return _pack(pieces, budget)
+    if isinstance(obj, sp.Add):
+        return _pack(_add_pieces(obj, budget), budget)
+    if isinstance(obj, sp.Mul):
+        return _pack(_mul_pieces(obj, budget), budget)
+    if isinstance(obj, sp.Pow) and isinstance(obj.base, sp.Add) and obj.exp.is_Integer \
+            and obj.exp > 1:
+        lines = _paren(math_lines(obj.base, budget - 16))
+        lines[-1] += f"^{{{_tex(obj.exp)}}}"
+        return lines
+    return [whole]
+
+
+def _paren(lines: list[str]) -> list[str]:
+    """Parenthesise a group of display lines, with invisible delimiters at the breaks."""
+    if len(lines) == 1:
+        return [rf"\left({lines[0]}\right)"]
+    middle = [rf"\left.{line}\right." for line in lines[1:-1]]
+    return [rf"\left({lines[0]}\right.", *middle, rf"\left.{lines[-1]}\right)"]
+
+
+def _add_pieces(expr: sp.Add, budget: int) -> list[str]:
+    pieces: list[str] = []
+    for i, term in enumerate(expr.as_ordered_terms()):
+        neg = term.could_extract_minus_sign()
+        body = -term if neg else term
+        sub = math_lines(body, budget)
+        sub[0] = ("- " if neg else ("+ " if i else "")) + sub[0]
+        pieces.extend(sub)
+    return pieces
+
+
+def _mul_pieces(expr: sp.Mul, budget: int) -> list[str]:
+    coeff, rest = expr.as_coeff_Mul()
+    head = "- " if coeff < 0 else ""
+    coeff = abs(coeff)
+    num, den = sp.fraction(rest)
+    factors: list[str] = []
+    if coeff != 1:
+        factors.append(_tex(coeff))
+    if den != 1:
+        factors.append(rf"\frac{{1}}{{{_tex(den)}}}")
+    args = num.as_ordered_factors() if isinstance(num, sp.Mul) else [num]
+    for f in args:
+        if f == 1:
+            continue
+        if isinstance(f, sp.Add):
+            factors.extend(_paren(math_lines(f, budget - 16)))
+        else:
+            factors.extend(math_lines(f, budget))
+    if not factors:
+        return [_tex(expr)]
+    factors[0] = head + factors[0]
+    return factors
 
 
 def relation_lines(lhs: object, rel: str, rhs: object, budget: int = LINE_BUDGET) -> list[str]:
@@ -235,9 +299,12 @@ def _display(lines: Sequence[str]) -> str:
 
 
 def statement_block(obj: object) -> str:
-    """A statement: display math for SymPy, a quoted sentence for ``str``."""
+    """A statement: display math for SymPy, a quoted sentence for ``str``; a tuple of
+    statements gives one display per statement."""
     if isinstance(obj, str):
         return f"\\begin{{quote}}\n``{escape(obj)}''\n\\end{{quote}}"
+    if isinstance(obj, (tuple, list, sp.Tuple)) and len(obj) > 0:
+        return "\n".join(statement_block(item) for item in obj)
     return _display(math_lines(obj))
 
 
@@ -283,6 +350,8 @@ def _link_item(link: Link) -> str:
         head = rf"\emph{{Fact{tag}:}} {why}"
         if isinstance(link.lhs, str):
             return f"\\item {head}\n\\begin{{quote}}\n{escape(link.lhs)}\n\\end{{quote}}"
+        if link.lhs is sp.true:  # a condition SymPy already decided from the symbols
+            return f"\\item {head} (true by the symbols' assumptions)"
         return f"\\item {head}\n{_display(math_lines(link.lhs))}"
     rel = _REL.get(link.relation, None)
     if rel is None:
@@ -294,6 +363,8 @@ def _link_item(link: Link) -> str:
 
 def _assumption_item(a: Assumption) -> str:
     item = rf"\item {escape(a.text)}"
+    if a.condition is sp.true:
+        return item + r" \emph{(built into the symbols' assumptions)}"
     if a.condition is not None:
         item += f"\n{_display(math_lines(a.condition))}"
     return item

@@ -79,7 +79,8 @@ def _raises() -> Outcome:
 
 STEPS = (
     Step("eq5", "3", "Closed form " + NASTY, sp.Eq(u, lam / (lam + eps)), _holds,
-         assumes=(Assumption("c0 > 0 " + NASTY, sp.Gt(u, 0)), Assumption("plain")),
+         assumes=(Assumption("c0 > 0 " + NASTY, sp.Gt(u, 0)), Assumption("plain"),
+                  Assumption("lam > 0", sp.Gt(lam, 0))),
          note="main " + NASTY, statement=sp.Gt(u, 0)),
     Step("eq7", "C", "Weight decay", sp.Eq(u, lam), _refuted, uses=("eq5", "eq7_b&%")),
     Step("eq7_b&%", "C", "odd id", sp.Eq(u, lam), _convention, uses=("eq5",)),
@@ -139,6 +140,34 @@ def test_long_sums_are_broken_at_top_level_signs() -> None:
     assert sum(line.count("+ ") + line.count("- ") for line in lines) >= len(expr.args) - 1
 
 
+def _balanced(line: str) -> bool:
+    return (line.count("{") == line.count("}")
+            and line.count(r"\left") == line.count(r"\right"))
+
+
+def test_long_products_and_powers_are_broken_inside_their_parentheses() -> None:
+    long_sum = sum(sp.Symbol(f"a_{i}") * sp.Symbol(f"b_{i}") for i in range(12))
+    for expr in (lam * long_sum * (u + 1), -(long_sum**2) + u, long_sum**3 / (u + 2)):
+        lines = math_lines(expr, budget=60)
+        assert len(lines) > 1, expr
+        assert all(_balanced(line) for line in lines), lines
+        assert all(len(line) < 140 for line in lines), lines
+        text = " ".join(lines)
+        for i in range(12):  # no term lost
+            assert f"a_{{{i}}} b_{{{i}}}" in text
+    lines = math_lines(long_sum**2, budget=60)
+    assert lines[0].startswith(r"\left(") and lines[0].endswith(r"\right.")
+    assert lines[-1].endswith(r"\right)^{2}")
+
+
+def test_tuples_of_statements_are_shown_one_by_one() -> None:
+    from derivations.latex import statement_block
+
+    block = statement_block((sp.Eq(u, lam), sp.Eq(eps, 2 * lam)))
+    assert block.count(r"\[") == 2 and r"\left(" not in block
+    assert math_lines(sp.Tuple(sp.Eq(u, lam), sp.Eq(eps, lam)))[0].startswith(r"u = \lambda,")
+
+
 def test_short_expressions_stay_on_one_line() -> None:
     assert math_lines(sp.Eq(u, lam / (lam + eps))) == [r"u = \frac{\lambda}{\lambda + \varepsilon}"]
 
@@ -181,9 +210,11 @@ def test_step_contents() -> None:
     assert r"u = \frac{\lambda}{\lambda + \varepsilon}" in eq5  # as printed, display math
     assert r"\paragraph{Precise statement.}" in eq5
     assert r"\paragraph{Assumptions.}" in eq5 and "u > 0" in eq5
+    assert r"\text{True}" not in eq5 and "built into the symbols' assumptions" in eq5
     assert r"\paragraph{Proof.}" in eq5 and r"\begin{multline*}" in eq5
     assert r"\leq" in eq5  # the link with relation <=
-    assert r"\emph{Fact [\textgreater{}]:}" in eq5
+    assert r"\emph{Fact [\textgreater{}]:} squares are non-negative (true by the symbols'" \
+        in eq5
     assert r"\paragraph{Numeric checks.}" in eq5
     eq7 = doc.split(r"\label{step:eq7}")[1].split(r"\subsection{")[0]
     assert r"\paragraph{Counterexample.}" in eq7
