@@ -131,6 +131,15 @@ def outcome_warnings(step: Step, outcome: Outcome) -> tuple[str, ...]:
             out.append("refuted without a counterexample")
         if outcome.corrected is None and not outcome.corrected_text:
             out.append("refuted without a corrected statement")
+    trivial = [k for k in outcome.chain
+               if k.rhs is not None and not isinstance(k.lhs, str) and k.lhs == k.rhs]
+    if trivial:
+        out.append(
+            f"{len(trivial)} of {len(outcome.chain)} proof links have identical sides "
+            f"(e.g. {trivial[0].lhs} = {trivial[0].rhs}, '{trivial[0].why}'), so the chain "
+            "does not show that step; record the unevaluated side (sp.Integral, sp.Derivative, "
+            "the expression before substitution)"
+        )
     if status in (Status.HOLDS, Status.CONVENTION, Status.REFUTED) and not outcome.chain:
         if not outcome.checks:
             out.append(f"{status.value!r} with an empty proof chain and no checks")

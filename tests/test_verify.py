@@ -39,13 +39,13 @@ def _holds() -> Outcome:
 
 
 def _convention() -> Outcome:
-    return Chain().equal(x, x, "trivially").outcome(
+    return Chain().equal(x * (y + 1), x * y + x, "distribute").outcome(
         Status.CONVENTION, convention="tau: one unit of t is an epoch", note="needs tau = N/alpha"
     )
 
 
 def _refuted() -> Outcome:
-    chain = Chain().equal(sp.diff(x**2, x), 2 * x, "power rule")
+    chain = Chain().equal(sp.Derivative(x**2, x), 2 * x, "power rule", via=(sp.Basic.doit,))
     return chain.outcome(
         Status.REFUTED, counterexample={"x": 1.0}, corrected=sp.Eq(sp.diff(x**2, x), 2 * x),
         note="the printed derivative lacks the factor 2",
@@ -208,6 +208,9 @@ def test_warnings_flag_outcomes_that_break_the_rules() -> None:
     assert any("convention" in m for m in outcome_warnings(step, no_conv))
     good = _refuted()
     assert outcome_warnings(step, good) == ()
+    trivial = Chain().equal(sp.Integer(1), sp.Integer(1), "density integrates to 1").outcome()
+    (msg,) = outcome_warnings(step, trivial)
+    assert "identical sides" in msg and "density integrates to 1" in msg
 
 
 def test_a_well_formed_result_has_no_warnings() -> None:
