@@ -134,9 +134,11 @@ def outcome_warnings(step: Step, outcome: Outcome) -> tuple[str, ...]:
     trivial = [k for k in outcome.chain
                if k.rhs is not None and not isinstance(k.lhs, str) and k.lhs == k.rhs]
     if trivial:
+        example = str(trivial[0].lhs)
+        example = example if len(example) <= 40 else example[:37] + "..."
         out.append(
             f"{len(trivial)} of {len(outcome.chain)} proof links have identical sides "
-            f"(e.g. {trivial[0].lhs} = {trivial[0].rhs}, '{trivial[0].why}'), so the chain "
+            f"(e.g. {example} = {example}, '{trivial[0].why}'), so the chain "
             "does not show that step; record the unevaluated side (sp.Integral, sp.Derivative, "
             "the expression before substitution)"
         )
