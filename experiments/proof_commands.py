@@ -96,12 +96,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     json_path = None
     if args.json and args.json != "-":
         json_path = _writable_file(Path(args.json), "JSON report")
-    results, wall = _run(args)
     if args.json == "-":
+        import contextlib
         import json
 
+        with contextlib.redirect_stdout(sys.stderr):  # a chatty proof must not corrupt JSON
+            results, wall = _run(args)
         print(json.dumps(report.records(results), indent=2, allow_nan=False))
     else:
+        results, wall = _run(args)
         print(report.format_table(results, wall, verbose=args.verbose))
         if json_path is not None:
             try:

@@ -105,6 +105,19 @@ def test_json_to_stdout(synthetic: None, capsys: pytest.CaptureFixture[str]) -> 
     assert [d["id"] for d in data] == ["eq1"]
 
 
+def test_json_to_stdout_survives_a_chatty_proof(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def chatty() -> Outcome:
+        print("progress: integrating ...")
+        return _holds()
+
+    monkeypatch.setattr(registry, "STEPS", (Step("eq1", "2", "chatty", sp.Eq(x, x), chatty),))
+    assert main(["verify", "--json", "-"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)[0]["status"] == "holds"
+    assert "progress: integrating" in captured.err
+
+
 def test_json_to_a_bad_path_exits_2(synthetic: None, tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "file"
