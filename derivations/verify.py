@@ -97,6 +97,8 @@ def resolve_ids(ids: Iterable[str] | None, steps: Sequence[Step]) -> list[Step]:
     """
     if ids is None:
         return list(steps)
+    if isinstance(ids, str):  # "eq5" or "eq5,B.int", not the characters of the string
+        ids = ids.split(",")
     wanted = [i.strip() for i in ids if i.strip()]
     by_id = {s.id: s for s in steps}
     unknown = [i for i in wanted if i not in by_id]

@@ -166,6 +166,11 @@ def test_unknown_label_raises_with_close_matches_before_running_anything() -> No
     assert CALLS.get("holds", 0) == before
 
 
+def test_a_single_string_is_a_label_list_not_characters() -> None:
+    assert [r.id for r in verify_all("eq3,eq1", steps=SYNTH)] == ["eq1", "eq3"]
+    assert [r.id for r in verify_all("eq1", steps=SYNTH)] == ["eq1"]
+
+
 def test_close_matches() -> None:
     known = ["eq5", "eq6", "B.int", "B.E", "5.claim2"]
     assert close_matches("eq55", known)[0] == "eq5"
