@@ -108,11 +108,11 @@ def orthogonal(*qs: sp.MatrixSymbol) -> Callable[[sp.Basic], sp.Basic]:
         out: list[sp.Basic] = []
         for m in mats:
             if out and any((out[-1], m) in ((q.T, q), (q, q.T)) for q in qs):
-                size = out.pop().shape[0]
-                if not out and m is mats[-1]:
-                    out.append(sp.Identity(size))
+                out.pop()
             else:
                 out.append(m)
+        if not out:  # the whole product was Q^T Q (or Q Q^T ...): an identity
+            return coeff * sp.Identity(mats[0].shape[0])
         return coeff * (MatMul(*out).doit() if len(out) > 1 else out[0])
 
     return cancel_pairs
@@ -396,7 +396,8 @@ S31B = Step(
 
 S32 = Step(
     id="3.2", section="3", title="Orthogonal initialisation decouples the dynamics",
-    printed=sp.Eq(V.T * V * D2 * R.T * R * D1 * V.T * V, D2 * D1, evaluate=False),
+    printed=sp.Tuple(sp.Eq(BW2 * BW1, V.T * V * D2 * R.T * R * D1 * V.T * V, evaluate=False),
+                     sp.Eq(V.T * V * D2 * R.T * R * D1 * V.T * V, D2 * D1, evaluate=False)),
     statement="With W2 = V D2 R^T, W1 = R D1 V^T (R orthogonal, D1, D2 rectangular diagonal), "
               "Wb2 Wb1 = D2 D1 is diagonal, and the flow [3.1b] keeps Wb1 = R D1(t), "
               "Wb2 = D2(t) R^T with D1(t), D2(t) rectangular diagonal: the directions decouple.",
