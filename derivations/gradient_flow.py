@@ -91,8 +91,16 @@ def in_polynomials(fn: Callable[..., Any], *mats: sp.Matrix) -> sp.Matrix:
 # tools: closing matrix-expression links
 # ---------------------------------------------------------------------------------------------
 def _mzero(expr: sp.Basic) -> sp.Basic:
-    """Map a ZeroMatrix (what ``expand`` leaves of a vanishing MatAdd) to the scalar 0."""
-    return sp.S.Zero if getattr(expr, "is_ZeroMatrix", False) else expr
+    """Map a zero matrix (e.g. what ``expand`` leaves of a vanishing MatAdd) to the scalar 0."""
+    if getattr(expr, "is_ZeroMatrix", False):
+        return sp.S.Zero
+    if isinstance(expr, sp.MatrixBase) and expr.is_zero_matrix:
+        return sp.S.Zero
+    return expr
+
+
+def _doit(expr: sp.Basic) -> sp.Basic:
+    return expr.doit()
 
 
 def orthogonal(*qs: sp.MatrixSymbol) -> Callable[[sp.Basic], sp.Basic]:
@@ -234,7 +242,8 @@ def _prove_31b() -> Outcome:
                 "tau dWb2/dt = V^T (tau dW2/dt): the W2 equation the paper only states "
                 "(general D, H)", via=via)
     # explicit: an exactly orthogonal rational V (Cayley), symbolic weights and eigenvalues
-    chain.equal(V3.T * V3, sp.eye(DIM), "the Cayley matrix V (D = 3) is orthogonal")
+    chain.equal(sp.MatMul(sp.ImmutableMatrix(V3).T, sp.ImmutableMatrix(V3)), sp.eye(DIM),
+                "the Cayley matrix V (D = 3) is orthogonal", via=(_doit, _mzero))
     cov = V3 * LAM3 * V3.T
     w1e, w2e = BW1_3 * V3.T, V3 * BW2_3
     chain.equal(in_polynomials(lambda a, c, d, v, e: rhs_w1(a, c, d, e) * v, w1e, w2e, cov, V3),

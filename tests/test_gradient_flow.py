@@ -194,3 +194,19 @@ def test_eq4_finite_differences_and_scaling() -> None:
     ws = list(zip(a0, b0, strict=True)) + [(0.0, 0.0)] * (d - h)
     l_total = sum(loss(p, q, lam_[j], n * s2, n / alpha) for j, (p, q) in enumerate(ws))
     assert alpha * e_loss == pytest.approx(l_total, rel=1e-10)
+
+
+def test_orthogonal_rewrite_is_not_vacuous() -> None:
+    """The Q^T Q -> I rewrite closes true links and rejects false ones."""
+    from derivations.proof import Chain, ProofError
+
+    via = gf._via_orth(gf.V)
+    Chain().equal(gf.GW1 * gf.V * gf.V.T, gf.GW1, "V V^T = I", via=via)
+    with pytest.raises(ProofError):
+        Chain().equal(gf.GW1 * gf.V, gf.GW1, "W V != W", via=via)
+    with pytest.raises(ProofError):  # a mis-ordered product in the rotated field is caught
+        b1, b2, lm = gf.BW1, gf.BW2, gf.LAMBDA
+        wrong = b2.T * (lm - lm * b2 * b1) - eps * b2.T * b2 * b1
+        rot = gf.rhs_w1(gf.GW1, gf.GW2, gf.SIGMA).xreplace(
+            {gf.GW1: gf.BW1 * gf.V.T, gf.GW2: gf.V * gf.BW2, gf.SIGMA: gf.V * gf.LAMBDA * gf.V.T})
+        Chain().equal(rot * gf.V, wrong, "wrong", via=via)

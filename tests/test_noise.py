@@ -130,3 +130,14 @@ def test_iid_moment_products(power: int, scale: float) -> None:
     val = noise.expect(e1**2 * e2 ** (2 * power), [e1, e2], noise.iid_moment(lm))
     expected = 2 * scale**2 * factorial(2 * power) * scale ** (2 * power)  # E|z|^k = k! b^k
     assert float(val.subs(b, scale)) == pytest.approx(expected, rel=1e-12)
+
+
+def test_unevaluated_expectation_link_rejects_wrong_value() -> None:
+    """The E_e(...) links of A.1/A.2 are closed by evaluating E, so a wrong value fails."""
+    from derivations.proof import Chain, ProofError
+
+    ev = list(noise.e)
+    to_e = noise.expectation_of(ev, noise.isotropic_moment(noise.s**2))
+    Chain().equal(noise.E_e(ev[0] ** 2 + ev[0] * ev[1]), noise.s**2, "E", via=(to_e,))
+    with pytest.raises(ProofError):
+        Chain().equal(noise.E_e(ev[0] ** 2), 0, "wrong", via=(to_e,))
