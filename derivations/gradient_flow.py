@@ -337,9 +337,11 @@ def _prove_eq3() -> Outcome:
 def _prove_eq4() -> Outcome:
     """[eq4] dw/dt = -dl/dw (time t in epochs, l carries 1/tau), and l = alpha E[L]."""
     chain = Chain()
-    chain.equal(-sp.diff(LOSS_J, w1), RHS_W1 / tau,
-                "dw1j/dt = [eq2]/tau = -dl/dw1j: unit-rate gradient flow of l in t")
-    chain.equal(-sp.diff(LOSS_J, w2), RHS_W2 / tau, "dw2j/dt = [eq3]/tau = -dl/dw2j")
+    chain.equal(-sp.Derivative(LOSS_J, w1), RHS_W1 / tau,
+                "dw1j/dt = [eq2]/tau = -dl/dw1j: unit-rate gradient flow of l in t",
+                via=(_doit, sp.expand))
+    chain.equal(-sp.Derivative(LOSS_J, w2), RHS_W2 / tau, "dw2j/dt = [eq3]/tau = -dl/dw2j",
+                via=(_doit, sp.expand))
     # l against [eq1] on the decoupled weights: M = V diag(w2j w1j) V^T, Sigma = V Lambda V^T
     prods = [B_S[0] * A_S[0], B_S[1] * A_S[1], sp.S.Zero]
     m = V3 * sp.diag(*prods) * V3.T
