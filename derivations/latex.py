@@ -207,7 +207,10 @@ def math_lines(obj: object, budget: int = LINE_BUDGET) -> list[str]:
                 sub[-1] += r", \quad"
             lines.extend(sub)
         return _pack(lines, budget) if lines else [_tex(obj)]
-    if not isinstance(obj, sp.Basic) or isinstance(obj, sp.MatrixBase):
+    if isinstance(obj, sp.MatrixBase):
+        whole = _tex(obj)
+        return [whole] if len(whole) <= budget else _matrix_lines(obj, None, "", budget)
+    if not isinstance(obj, sp.Basic):
         return [_tex(obj)]
     whole = _tex(obj)
     if len(whole) <= budget:
@@ -235,7 +238,32 @@ def math_lines(obj: object, budget: int = LINE_BUDGET) -> list[str]:
         lines = _paren(math_lines(obj.base, budget - 16))
         lines[-1] += f"^{{{_tex(obj.exp)}}}"
         return lines
+    if isinstance(obj, sp.Function) and len(obj.args) == 1 \
+            and isinstance(obj.args[0], (sp.Add, sp.Mul, sp.Pow)):
+        return _function_lines(obj, budget) or [whole]
     return [whole]
+
+
+_PLACEHOLDER = sp.Symbol("XQXPLACEHOLDERXQX")
+
+
+def _function_lines(obj: sp.Function, budget: int) -> list[str] | None:
+    """``f(long argument)`` broken inside its parentheses, or None if ``f`` prints oddly."""
+    try:
+        tex = _tex(obj.func(_PLACEHOLDER))
+    except Exception:
+        return None
+    if tex.count(_PLACEHOLDER.name) != 1:
+        return None
+    head, tail = (part.strip() for part in tex.split(_PLACEHOLDER.name))
+    for opening, closing in ((r"{\left(", r"\right)}"), (r"\left(", r"\right)")):
+        if head.endswith(opening) and tail == closing and head.count("{") == head.count("}") \
+                + opening.count("{"):
+            name = head[: -len(opening)]
+            lines = _paren(math_lines(obj.args[0], budget - 16))
+            lines[0] = name + " " + lines[0]
+            return lines
+    return None
 
 
 def _paren(lines: list[str]) -> list[str]:
@@ -291,11 +319,77 @@ def relation_lines(lhs: object, rel: str, rhs: object, budget: int = LINE_BUDGET
     return left + right
 
 
+#: a long explicit matrix is shown entry by entry, at most this many non-zero entries
+MAX_MATRIX_ENTRIES = 9
+
+
+def _matrix_lines(lhs: sp.MatrixBase, rhs: sp.MatrixBase | None, rel: str,
+                  budget: int) -> list[str]:
+    """A long matrix (or matrix relation ``lhs rel rhs``) as lines, one entry at a time.
+
+    Entries that are zero (on both sides) are skipped; after ``MAX_MATRIX_ENTRIES`` shown
+    entries the rest are counted, not shown.
+    """
+    lines: list[str] = []
+    shown = hidden = zeros = 0
+    for i in range(lhs.rows):
+        for j in range(lhs.cols):
+            a = lhs[i, j]
+            b = rhs[i, j] if rhs is not None else None
+            if a == 0 and (b is None or b == 0):
+                zeros += 1
+                continue
+            if shown >= MAX_MATRIX_ENTRIES:
+                hidden += 1
+                continue
+            shown += 1
+            head = rf"\text{{entry }}({i + 1},{j + 1})\colon"
+            if b is None:
+                sub = math_lines(a, budget - 20)
+            else:
+                sub = relation_lines(a, rel, b, budget - 20)
+            lines.append(f"{head} {sub[0]}")
+            lines.extend(sub[1:])
+    rest = []
+    if hidden:
+        rest.append(f"{hidden} more entries")
+    if zeros:
+        rest.append(f"{zeros} zero entries")
+    if rest:
+        lines.append(rf"\text{{({' and '.join(rest)} not shown)}}")
+    return lines or [_tex(lhs)]
+
+
+def _align(rows: Sequence[str]) -> str:
+    body = " \\\\\n".join(rows)
+    return f"\\begin{{align*}}\n{body}\n\\end{{align*}}"
+
+
 def _display(lines: Sequence[str]) -> str:
+    """One display: ``\\[...\\]`` for one line; else ``align*`` (it may break across
+    pages under ``\\allowdisplaybreaks``), continuation lines indented."""
     if len(lines) == 1:
         return f"\\[\n{lines[0]}\n\\]"
-    body = " \\\\\n".join(lines)
-    return f"\\begin{{multline*}}\n{body}\n\\end{{multline*}}"
+    return _align([f"& {lines[0]}"] + [rf"&\quad {line}" for line in lines[1:]])
+
+
+def _display_relation(lhs: object, rel: str, rhs: object, budget: int = LINE_BUDGET) -> str:
+    """``lhs rel rhs`` as one display; when broken, the relation symbols are aligned."""
+    if isinstance(lhs, sp.MatrixBase) and isinstance(rhs, sp.MatrixBase) \
+            and lhs.shape == rhs.shape and len(_tex(lhs)) + len(_tex(rhs)) > budget:
+        return _display(_matrix_lines(lhs, rhs, rel, budget))
+    left = math_lines(lhs, budget)
+    right = math_lines(rhs, budget)
+    if len(left) == 1 and len(right) == 1 and len(left[0]) + len(right[0]) < budget:
+        return f"\\[\n{left[0]} {rel} {right[0]}\n\\]"
+    if len(left) == 1 and len(left[0]) <= budget // 2:
+        right = math_lines(rhs, max(budget - len(left[0]), budget // 2))
+        rows = [f"{left[0]} &{rel} {right[0]}"]
+    else:
+        rows = [f"& {left[0]}"] + [rf"&\quad {line}" for line in left[1:]]
+        rows.append(f"&{rel} {right[0]}")
+    rows += [rf"&\quad {line}" for line in right[1:]]
+    return _align(rows)
 
 
 def statement_block(obj: object) -> str:
@@ -357,8 +451,7 @@ def _link_item(link: Link) -> str:
     if rel is None:
         rel = escape(link.relation) if link.relation else "="
         rel = rf"\mathrel{{\text{{{rel}}}}}" if link.relation not in ("=", "") else "="
-    lines = relation_lines(link.lhs, rel, link.rhs)
-    return f"\\item {why}\n{_display(lines)}"
+    return f"\\item {why}\n{_display_relation(link.lhs, rel, link.rhs)}"
 
 
 def _assumption_item(a: Assumption) -> str:

@@ -160,6 +160,29 @@ def test_long_products_and_powers_are_broken_inside_their_parentheses() -> None:
     assert lines[-1].endswith(r"\right)^{2}")
 
 
+def test_long_function_arguments_are_broken_inside_the_call() -> None:
+    big = sum(sp.Symbol(f"a_{i}") ** 2 for i in range(30))
+    for f, name in ((sp.Function("E_e"), "E_{e}"), (sp.sin, r"\sin")):
+        lines = math_lines(f(big), budget=60)
+        assert len(lines) > 2 and lines[0].startswith(name + r" \left(")
+        assert lines[-1].endswith(r"\right)") and all(_balanced(line) for line in lines)
+
+
+def test_long_matrices_are_shown_entry_by_entry() -> None:
+    from derivations.latex import MAX_MATRIX_ENTRIES, _display_relation
+
+    big = sum(sp.Symbol(f"a_{i}") * sp.Symbol(f"b_{i}") for i in range(10))
+    m = sp.Matrix(4, 4, lambda i, j: big * (i + 1) if i != j else 0)
+    lines = math_lines(m, budget=100)
+    assert lines[0].startswith(r"\text{entry }(1,2)\colon")  # (1,1) is zero: skipped
+    assert lines[-1] == rf"\text{{({12 - MAX_MATRIX_ENTRIES} more entries and 4 zero entries " \
+        "not shown)}"
+    block = _display_relation(m, "=", sp.expand(m), budget=100)
+    assert block.startswith(r"\begin{align*}") and r"\text{entry }(1,2)\colon" in block
+    assert block.count(r"\text{entry }") == MAX_MATRIX_ENTRIES
+    assert all(_balanced(row) for row in block.splitlines())
+
+
 def test_tuples_of_statements_are_shown_one_by_one() -> None:
     from derivations.latex import statement_block
 
@@ -211,7 +234,7 @@ def test_step_contents() -> None:
     assert r"\paragraph{Precise statement.}" in eq5
     assert r"\paragraph{Assumptions.}" in eq5 and "u > 0" in eq5
     assert r"\text{True}" not in eq5 and "built into the symbols' assumptions" in eq5
-    assert r"\paragraph{Proof.}" in eq5 and r"\begin{multline*}" in eq5
+    assert r"\paragraph{Proof.}" in eq5 and r"\begin{align*}" in eq5
     assert r"\leq" in eq5  # the link with relation <=
     assert r"\emph{Fact [\textgreater{}]:} squares are non-negative (true by the symbols'" \
         in eq5
