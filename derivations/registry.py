@@ -15,11 +15,11 @@ SECTION_MODULES: tuple[str, ...] = (
     "noise",  # Section 2, Appendix A
     "gradient_flow",  # Section 3
     "hyperbolic",  # Section 3 eq5, Appendix B
-    "fixed_points",  # Section 4
-    "weight_decay",  # Section 5, Appendix C
-    "hessian",  # Appendix D, eq8
-    "equivalence",  # Appendix E, Section 5.2
-    "identity_map",  # Appendix F
+    "stationary",  # Section 4
+    "weight_decay_flow",  # Section 5, Appendix C
+    "learning_rates",  # Appendix D, eq8
+    "noise_vs_decay",  # Appendix E, Section 5.2
+    "mapping_estimate",  # Appendix F
     "stable_forms",  # verified rewrites used by numerics (not printed in the paper)
 )
 
