@@ -1,0 +1,132 @@
+"""Closed-form trajectories and fixed points of the scalar DAE and weight-decay (WDAE) flows.
+
+Every formula is lambdified from a verified step of :mod:`derivations` (label in each
+docstring).  All functions broadcast NumPy-style over their arguments and return float64 arrays;
+``precision=D`` evaluates the paper's own closed form with mpmath at ``D`` significant digits
+instead and returns an object array of ``mpmath.mpf``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import highprec
+from .lambdified import numpy_fn
+from .validate import arg, broadcast
+
+Array = NDArray[np.float64]
+
+_STABLE = ("Y_0", "q", "m", "w_0", "c_0", "lambda", "varepsilon")
+
+
+def dae_w(t: ArrayLike, lam: ArrayLike, eps: ArrayLike, w1_0: ArrayLike, w2_0: ArrayLike,
+          tau: ArrayLike = 1.0, *, precision: int | None = None) -> Array:
+    """Exact product ``w(t) = w1 w2`` of the scalar DAE flow [eq2]/[eq3] from ``(w1_0, w2_0)``.
+
+    Any start: ``w1_0^2 < w2_0^2`` or ``>``, ``|w1_0| = |w2_0|`` (c0 = 0, [eq5.balanced] or
+    [N.dae.balanced_neg]), negative products, ``eps = 0``.  Evaluated through the verified
+    overflow-free rewrite [N.dae.stable] of [eq5]; ``t`` in epochs, ``tau = N / lr``.
+    """
+    t_, lam_, eps_, a, b, tau_ = _dae_args(t, lam, eps, w1_0, w2_0, tau)
+    if precision is not None:
+        return highprec.dae_w(t_, lam_, eps_, a, b, tau_, precision)
+    w0 = a * b
+    c0 = np.abs((b - a) * (b + a))
+    with np.errstate(all="ignore"):
+        y0 = np.where(w0 >= 0, numpy_fn("N.dae.stable", "Y0_nonneg", ("w_0", "c_0"))(w0, c0),
+                      numpy_fn("N.dae.stable", "Y0_neg", ("w_0", "c_0"))(w0, c0))
+    # balanced with a negative product (or c0 so small that c0^2 underflows): decays to 0
+    neg = (y0 <= 0) & (w0 < 0)
+    origin = (w0 == 0) & (c0 == 0)
+    ok = ~(neg | origin)
+    one = np.ones_like(w0)
+    rate = numpy_fn("B.theta", "rate", ("c_0", "varepsilon", "lambda", "tau"))(
+        np.where(ok, c0, 1.0), eps_, lam_, tau_)
+    x = -rate * t_
+    q, m = np.exp(x), -np.expm1(x)
+    general = numpy_fn("N.dae.stable", "w", _STABLE)(
+        np.where(ok, y0, one), q, m, np.where(ok, w0, one), np.where(ok, c0, 1.0), lam_, eps_)
+    out = np.where(ok, general, 0.0)
+    if np.any(neg):
+        bal = numpy_fn("N.dae.balanced_neg", "w", ("t", "lambda", "varepsilon", "tau", "w_0"))
+        out = np.where(neg, bal(t_, lam_, eps_, tau_, np.where(neg, w0, -1.0)), out)
+    return np.asarray(out, dtype=np.float64)
+
+
+def wdae_w(t: ArrayLike, lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, w0: ArrayLike,
+           tau: ArrayLike = 1.0, *, precision: int | None = None) -> Array:
+    """Product ``w(t)`` of the weight-decayed flow [C.w] from a balanced start ``w1 = w2``.
+
+    ``w0 = w1(0) w2(0) > 0``.  The correct solution of [C.w] (the paper's [eq7] with
+    ``E_gamma = exp(2 lam xi t / tau)``), through the verified form [N.wdae.stable], defined for
+    every ``N gamma >= 0``: ``N gamma > lam`` decays to 0, ``N gamma = lam`` is the limit
+    [eq7.critical].
+    """
+    t_ = arg("t", t, nonnegative=True)
+    lam_ = arg("lam", lam, positive=True)
+    g = arg("gamma", gamma, nonnegative=True)
+    n = arg("N", N, positive=True)
+    w0_ = arg("w0", w0, positive=True)
+    tau_ = arg("tau", tau, positive=True)
+    t_, lam_, g, n, w0_, tau_ = broadcast(t=t_, lam=lam_, gamma=g, N=n, w0=w0_, tau=tau_)
+    if precision is not None:
+        return highprec.wdae_w(t_, lam_, g, n, w0_, tau_, precision)
+    x = numpy_fn("N.wdae.stable", "x", ("lambda", "N", "gamma", "t", "tau"))(lam_, n, g, t_, tau_)
+    args = ("x", "w_0", "lambda", "t", "tau")
+    pos = numpy_fn("N.wdae.stable", "w", args)(np.maximum(x, 0.0), w0_, lam_, t_, tau_)
+    neg = numpy_fn("N.wdae.stable", "w_neg", args)(np.minimum(x, 0.0), w0_, lam_, t_, tau_)
+    return np.asarray(np.where(x >= 0, pos, neg), dtype=np.float64)
+
+
+def dae_fixed_point(lam: ArrayLike, eps: ArrayLike) -> Array:
+    """Nonzero fixed point ``w* = lam / (lam + eps)`` of the DAE flow [4.fp]."""
+    lam_, eps_ = broadcast(lam=arg("lam", lam, positive=True), eps=arg("eps", eps,
+                                                                        nonnegative=True))
+    return np.asarray(numpy_fn("4.fp", "w_star", ("lambda", "varepsilon"))(lam_, eps_), float)
+
+
+def wdae_fixed_point(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike) -> Array:
+    """Attracting fixed point of the balanced WDAE flow [C.w] from ``w0 > 0``.
+
+    ``1 - N gamma / lam`` when ``N gamma < lam``, else 0 (the nonzero root is then not positive).
+    """
+    lam_, g, n = broadcast(lam=arg("lam", lam, positive=True),
+                           gamma=arg("gamma", gamma, nonnegative=True),
+                           N=arg("N", N, positive=True))
+    ws = numpy_fn("C.w", "w_star", ("lambda", "N", "gamma"))(lam_, n, g)
+    return np.asarray(np.maximum(ws, 0.0), dtype=np.float64)
+
+
+def equivalent_gamma(lam: ArrayLike, eps: ArrayLike, N: ArrayLike) -> Array:
+    """eq6's ``gamma`` whose WDAE fixed point equals the DAE's ([E.equiv], with the N read in)."""
+    lam_, eps_, n = broadcast(lam=arg("lam", lam, positive=True),
+                              eps=arg("eps", eps, nonnegative=True),
+                              N=arg("N", N, positive=True))
+    return np.asarray(numpy_fn("E.equiv", "gamma", ("lambda", "varepsilon", "N"))(lam_, eps_, n),
+                      dtype=np.float64) * np.ones_like(lam_)
+
+
+def optimal_lr_dae(lam: ArrayLike, eps: ArrayLike, tau: ArrayLike) -> Array:
+    """The paper's second-order step ``alpha_eps = tau / (2 lam + 3 eps)`` ([D.step])."""
+    lam_, eps_, tau_ = broadcast(lam=arg("lam", lam, positive=True),
+                                 eps=arg("eps", eps, nonnegative=True),
+                                 tau=arg("tau", tau, positive=True))
+    f = numpy_fn("D.step", "alpha", ("lambda", "varepsilon", "tau"))
+    return np.asarray(f(lam_, eps_, tau_), dtype=np.float64) * np.ones_like(lam_)
+
+
+def optimal_lr_wdae(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, tau: ArrayLike) -> Array:
+    """``alpha_gamma = tau / (2 lam + N gamma)`` ([D.wd] with eq6's gamma)."""
+    lam_, g, n, tau_ = broadcast(lam=arg("lam", lam, positive=True),
+                                 gamma=arg("gamma", gamma, nonnegative=True),
+                                 N=arg("N", N, positive=True), tau=arg("tau", tau, positive=True))
+    f = numpy_fn("D.wd", "alpha", ("lambda", "gamma", "N", "tau"))
+    return np.asarray(f(lam_, g, n, tau_), dtype=np.float64) * np.ones_like(lam_)
+
+
+def _dae_args(t: ArrayLike, lam: ArrayLike, eps: ArrayLike, w1_0: ArrayLike, w2_0: ArrayLike,
+              tau: ArrayLike) -> list[Array]:
+    return broadcast(t=arg("t", t, nonnegative=True), lam=arg("lam", lam, positive=True),
+                     eps=arg("eps", eps, nonnegative=True), w1_0=arg("w1_0", w1_0),
+                     w2_0=arg("w2_0", w2_0), tau=arg("tau", tau, positive=True))

@@ -1,0 +1,27 @@
+"""The input covariance of the paper: ``Sigma_xx = sum_i x_i x_i^T`` (a SUM), and its eigenbasis."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def covariance(X: ArrayLike) -> NDArray[np.float64]:
+    """``Sigma_xx = X^T X = sum_i x_i x_i^T`` for samples in the rows of ``X`` (one BLAS call)."""
+    x = np.asarray(X, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (samples x features), got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("X must be finite (got NaN or inf)")
+    return x.T @ x
+
+
+def eigenbasis(sigma: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Eigenvalues in decreasing order ``lam_1 >= ... >= lam_D`` and the matching columns ``V``."""
+    s = np.asarray(sigma, dtype=np.float64)
+    if s.ndim != 2 or s.shape[0] != s.shape[1]:
+        raise ValueError(f"Sigma must be a square matrix, got shape {s.shape}")
+    if not np.allclose(s, s.T, rtol=1e-10, atol=1e-12 * max(1.0, float(np.abs(s).max()))):
+        raise ValueError("Sigma must be symmetric")
+    lam, v = np.linalg.eigh(s)
+    return lam[::-1].copy(), v[:, ::-1].copy()

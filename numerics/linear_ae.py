@@ -1,0 +1,127 @@
+"""Full-matrix gradient descent of the linear AE / DAE (marginalised noise) / WDAE.
+
+Full-batch GD on the marginalised loss [eq1] (+ eq6's weight decay) needs the data only through
+``Sigma_xx``; in its eigenbasis (``Wb1 = W1 V``, ``Wb2 = V^T W2``, [3.1b]) one epoch is the
+exact discrete update
+
+    Wb1 += (1/tau) (Wb2^T Lam - Wb2^T Wb2 Wb1 (Lam + eps) - N gamma Wb1)
+    Wb2 += (1/tau) (Lam Wb1^T - Wb2 Wb1 (Lam + eps) Wb1^T - N gamma Wb2)
+
+with ``tau = N / lr``, costing O(D H^2) per epoch instead of O(N D H) in data space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from tqdm import tqdm
+
+from .covariance import covariance, eigenbasis
+from .validate import arg
+
+
+@dataclass(frozen=True)
+class LinearAETrajectory:
+    """Mapping per eigen-direction over time.
+
+    ``diag[k, j] = (V^T W2 W1 V)_jj`` at ``epochs[k]``; ``offdiag[k]`` the largest off-diagonal
+    magnitude of ``V^T W2 W1 V`` (when tracked); ``W1``, ``W2`` the final weights (data basis).
+    """
+
+    epochs: NDArray[np.int64]
+    lam: NDArray[np.float64]
+    V: NDArray[np.float64]
+    diag: NDArray[np.float64]
+    offdiag: NDArray[np.float64] | None
+    W1: NDArray[np.float64]
+    W2: NDArray[np.float64]
+    tau: float
+    N: float
+
+
+def _init(init: str | tuple[ArrayLike, ArrayLike], H: int, D: int, V: NDArray[np.float64],
+          scale: float, seed: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Initial rotated weights ``(Wb1, Wb2)``."""
+    rng = np.random.default_rng(seed)
+    if isinstance(init, tuple):
+        w1 = np.asarray(init[0], dtype=np.float64)
+        w2 = np.asarray(init[1], dtype=np.float64)
+        if w1.shape != (H, D) or w2.shape != (D, H):
+            raise ValueError(f"init weights must have shapes ({H}, {D}) and ({D}, {H}), "
+                             f"got {w1.shape} and {w2.shape}")
+        return w1 @ V, V.T @ w2
+    if init == "orthogonal":  # W2 = V D2 R^T, W1 = R D1 V^T ([3.2]) with D1 = D2 = scale I
+        r, _ = np.linalg.qr(rng.standard_normal((H, H)))
+        d = np.zeros((H, D))
+        k = min(H, D)
+        d[np.arange(k), np.arange(k)] = scale
+        return r @ d, d.T @ r.T
+    if init == "random":
+        w1 = rng.standard_normal((H, D)) * scale
+        return w1 @ V, V.T @ (rng.standard_normal((D, H)) * scale)
+    raise ValueError(f"init must be 'orthogonal', 'random' or a (W1, W2) pair, got {init!r}")
+
+
+def simulate_linear_ae(X: ArrayLike | None = None, H: int = 16, lr: float = 0.01,
+                       epochs: int = 1000, eps: float = 0.0, gamma: float = 0.0, *,
+                       sigma: ArrayLike | None = None, N: float | None = None,
+                       init: str | tuple[ArrayLike, ArrayLike] = "orthogonal",
+                       scale: float = 1e-3, seed: int = 0, record_every: int = 1,
+                       track_offdiag: bool = False, progress: bool = False) -> LinearAETrajectory:
+    """GD of the linear AE (eps = gamma = 0), DAE (``eps = N s^2``) or WDAE (``gamma``).
+
+    Give the data ``X`` (N x D) or its covariance ``sigma = X^T X`` together with ``N``.
+    """
+    if (X is None) == (sigma is None):
+        raise ValueError("give exactly one of X (samples x features) or sigma (with N)")
+    if X is not None:
+        xa = np.asarray(X, dtype=np.float64)
+        s = covariance(xa)
+        n = float(xa.shape[0])
+    else:
+        if N is None:
+            raise ValueError("N (the number of samples) is required with sigma")
+        n = float(arg("N", N, positive=True))
+        s = np.asarray(sigma, dtype=np.float64)
+    for name, v in (("H", H), ("epochs", epochs), ("record_every", record_every)):
+        if not isinstance(v, (int, np.integer)) or v < (0 if name == "epochs" else 1):
+            kind = "non-negative" if name == "epochs" else "positive"
+            raise ValueError(f"{name} must be a {kind} integer, got {v!r}")
+    lr_ = float(arg("lr", lr, positive=True))
+    eps_ = float(arg("eps", eps, nonnegative=True))
+    g = float(arg("gamma", gamma, nonnegative=True))
+    lam, V = eigenbasis(s)
+    D = lam.size
+    tau = n / lr_
+    b1, b2 = _init(init, H, D, V, float(arg("scale", scale, positive=True)), seed)
+    rec = list(range(0, epochs + 1, record_every))
+    if rec[-1] != epochs:
+        rec.append(epochs)
+    diag = np.empty((len(rec), D))
+    off = np.empty(len(rec)) if track_offdiag else None
+
+    def record(k: int) -> None:
+        diag[k] = np.einsum("jh,hj->j", b2, b1)
+        if off is not None:
+            m = b2 @ b1
+            np.fill_diagonal(m, 0.0)
+            off[k] = np.abs(m).max()
+
+    record(0)
+    k = 1
+    lam_eps = lam + eps_
+    decay = n * g
+    with np.errstate(over="ignore", invalid="ignore"):
+        for e in tqdm(range(1, epochs + 1), disable=not progress, desc="linear AE GD", unit="ep"):
+            gram = b2.T @ b2  # H x H
+            scaled = b1 * lam_eps  # Wb1 (Lam + eps)
+            d1 = b2.T * lam - gram @ scaled - decay * b1
+            d2 = lam[:, None] * b1.T - b2 @ (scaled @ b1.T) - decay * b2
+            b1 = b1 + d1 / tau
+            b2 = b2 + d2 / tau
+            if k < len(rec) and e == rec[k]:
+                record(k)
+                k += 1
+    return LinearAETrajectory(np.asarray(rec), lam, V, diag, off, b1 @ V.T, V @ b2, tau, n)
