@@ -125,3 +125,28 @@ def simulate_linear_ae(X: ArrayLike | None = None, H: int = 16, lr: float = 0.01
                 record(k)
                 k += 1
     return LinearAETrajectory(np.asarray(rec), lam, V, diag, off, b1 @ V.T, V @ b2, tau, n)
+
+
+def marginalised_loss(W1: ArrayLike, W2: ArrayLike, sigma: ArrayLike, N: float,
+                      s2: float = 0.0, gamma: float = 0.0, trace_xx: float | None = None
+                      ) -> float:
+    """[eq1] (+ eq6's decay): ``1/(2N) tr((I-M) Sigma (I-M)^T) + s2/2 tr(M M^T) + gamma/2 (..)``.
+
+    ``Sigma = sum_i x_i x_i^T``; ``tr(Sigma)`` may be passed as ``trace_xx`` (it is
+    ``sum_i ||x_i||^2``).
+    """
+    w1, w2, s = (np.asarray(a, dtype=np.float64) for a in (W1, W2, sigma))
+    m = w2 @ w1
+    r = np.eye(m.shape[0]) - m
+    fit = np.trace(r @ s @ r.T) / (2 * N)
+    return float(fit + s2 / 2 * np.sum(m * m) + gamma / 2 * (np.sum(w1**2) + np.sum(w2**2)))
+
+
+def marginalised_gradient(W1: ArrayLike, W2: ArrayLike, sigma: ArrayLike, N: float,
+                          s2: float = 0.0, gamma: float = 0.0
+                          ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Gradient of :func:`marginalised_loss` w.r.t. ``(W1, W2)`` ([3.1a] divided by ``-N``)."""
+    w1, w2, s = (np.asarray(a, dtype=np.float64) for a in (W1, W2, sigma))
+    m = w2 @ w1
+    g_m = -((np.eye(m.shape[0]) - m) @ s) / N + s2 * m
+    return w2.T @ g_m + gamma * w1, g_m @ w1.T + gamma * w2
