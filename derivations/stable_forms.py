@@ -68,6 +68,24 @@ q2 = sp.Symbol("q_2", nonnegative=True)  # q2 = exp(-2 lam t / tau)
 W_BALANCED_NEG = W_STAR * w0 * q2 / (W_STAR - w0 + w0 * q2)
 
 
+# -- separable evaluation: per-parameter coefficients, then a short formula in (q, m) --------
+#: coefficient symbols of the template; the template is what numerics evaluates per time point
+A1, B1, A2, B2, C1, D1, C2, D2 = sp.symbols("A1 B1 A2 B2 C1 D1 C2 D2", real=True)
+TEMPLATE = (q * A1 + m * B1) * (q * A2 + m * B2) / (4 * (q * C1 + m * D1) * (q * C2 + m * D2))
+_PP, _RR = _P["Yp"] - _P["Ym"], Y0 - _P["Ym"]  # a = q P, b = m R
+_U0 = 4 * w0 * Y0 / (Y0 + c0)  # Y0 - c0
+_UP = W_STAR * (2 + 4 / (_ZETA + _BETA))  # Y+ - c0
+#: coefficient expressions of the template, in (Y0, w0, c0, lam, eps)
+TEMPLATE_COEFFS = {
+    A1: _PP * _U0, B1: _RR * _UP, A2: _PP * (Y0 + c0), B2: _RR * (_P["Yp"] + c0),
+    C1: _PP, D1: _RR, C2: _PP * Y0, D2: _RR * _P["Yp"],
+}
+#: balanced start (c0 = 0, w0 > 0): the logistic [eq5.balanced] as A / (1 + B q2)
+LA, LB = sp.symbols("L_A L_B", real=True)
+LOGISTIC_TEMPLATE = LA / (1 + LB * q2)
+LOGISTIC_COEFFS = {LA: W_STAR, LB: W_STAR / w0 - 1}
+
+
 def _reduce_zeta(expr: sp.Expr) -> sp.Expr:
     """Numerator of ``expr`` reduced modulo zeta^2 = beta^2 + 4, as a polynomial in zeta."""
     num, _ = sp.fraction(sp.together(expr))
@@ -150,6 +168,20 @@ def _prove_dae_stable() -> Outcome:
                               "function; the numeric check guards the algebra.")
 
 
+def _prove_templates() -> Outcome:
+    """The per-time-point templates equal [N.dae.stable] and [eq5.balanced] identically."""
+    from .registry import get
+
+    chain = Chain()
+    chain.equal(TEMPLATE.subs(TEMPLATE_COEFFS), W_DAE_STABLE,
+                "collect the stable form over its weights a = q P, b = m R: "
+                "(a U0 + b U+)(a V0 + b V+) / (4 (a + b)(a Y0 + b Y+))", via=(sp.cancel,))
+    bal = get("eq5.balanced").exprs["w"]
+    chain.equal(LOGISTIC_TEMPLATE.subs(LOGISTIC_COEFFS).subs(q2, sp.exp(-2 * lam * t / tau)),
+                bal, "the logistic of [eq5.balanced] as L_A / (1 + L_B q2)", via=(sp.cancel,))
+    return chain.outcome(Status.HOLDS)
+
+
 def _prove_balanced_neg() -> Outcome:
     """c0 = 0 with w0 < 0: w1 = -w2, w1^2 + w2^2 = -2w, the product decays to the saddle."""
     chain = Chain()
@@ -211,6 +243,18 @@ def _prove_wdae_stable() -> Outcome:
 
 
 STEPS: tuple[Step, ...] = (
+    Step(
+        id="N.dae.template", section="N",
+        title="Separable evaluation: coefficients per eigenvalue, a short formula per time point",
+        printed=sp.Eq(w, TEMPLATE), proof=_prove_templates,
+        uses=("N.dae.stable", "eq5.balanced"), printed_in_paper=False,
+        note="q = exp(-zeta lam t/tau), m = -expm1(-zeta lam t/tau); q2 = exp(-2 lam t/tau). "
+             "Coefficients depend on (lam, eps, w1_0, w2_0) only.",
+        exprs={"w": TEMPLATE, "logistic": LOGISTIC_TEMPLATE, "K": lam * _ZETA / tau,
+               "K2": 2 * lam / tau,
+               **{str(k): v for k, v in TEMPLATE_COEFFS.items()},
+               **{str(k): v for k, v in LOGISTIC_COEFFS.items()}},
+    ),
     Step(
         id="N.dae.stable", section="N", title="Overflow-free form of eq5 (any c0 >= 0, w0 > 0 at "
         "c0 = 0)",

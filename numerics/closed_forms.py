@@ -8,16 +8,17 @@ instead and returns an object array of ``mpmath.mpf``.
 
 from __future__ import annotations
 
+import numexpr
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from derivations import get
+
 from . import highprec
-from .lambdified import numpy_fn
+from .lambdified import numexpr_source, numpy_fn
 from .validate import arg, broadcast
 
 Array = NDArray[np.float64]
-
-_STABLE = ("Y_0", "q", "m", "w_0", "c_0", "lambda", "varepsilon")
 
 
 def dae_w(t: ArrayLike, lam: ArrayLike, eps: ArrayLike, w1_0: ArrayLike, w2_0: ArrayLike,
@@ -28,30 +29,63 @@ def dae_w(t: ArrayLike, lam: ArrayLike, eps: ArrayLike, w1_0: ArrayLike, w2_0: A
     [N.dae.balanced_neg]), negative products, ``eps = 0``.  Evaluated through the verified
     overflow-free rewrite [N.dae.stable] of [eq5]; ``t`` in epochs, ``tau = N / lr``.
     """
-    t_, lam_, eps_, a, b, tau_ = _dae_args(t, lam, eps, w1_0, w2_0, tau)
+    t_ = arg("t", t, nonnegative=True)
+    lam_, eps_, a, b, tau_ = broadcast(
+        lam=arg("lam", lam, positive=True), eps=arg("eps", eps, nonnegative=True),
+        w1_0=arg("w1_0", w1_0), w2_0=arg("w2_0", w2_0), tau=arg("tau", tau, positive=True))
+    shape = _shape(t_, lam_)
     if precision is not None:
-        return highprec.dae_w(t_, lam_, eps_, a, b, tau_, precision)
+        full = np.broadcast_arrays(t_, lam_, eps_, a, b, tau_)
+        return highprec.dae_w(*full, precision)
     w0 = a * b
     c0 = np.abs((b - a) * (b + a))
+    params = {"lambda": lam_, "varepsilon": eps_, "tau": tau_, "w_0": w0, "c_0": c0}
+    if np.all((c0 == 0) & (w0 > 0)):  # balanced starts only: the logistic, one exp per point
+        return _per_time_point("logistic", ("L_A", "L_B"), "q_2", "K2", params, t_, shape)
     with np.errstate(all="ignore"):
-        y0 = np.where(w0 >= 0, numpy_fn("N.dae.stable", "Y0_nonneg", ("w_0", "c_0"))(w0, c0),
-                      numpy_fn("N.dae.stable", "Y0_neg", ("w_0", "c_0"))(w0, c0))
+        y0 = np.where(w0 >= 0, _coef("Y0_nonneg", params, "N.dae.stable"),
+                      _coef("Y0_neg", params, "N.dae.stable"))
     # balanced with a negative product (or c0 so small that c0^2 underflows): decays to 0
     neg = (y0 <= 0) & (w0 < 0)
     origin = (w0 == 0) & (c0 == 0)
-    ok = ~(neg | origin)
-    one = np.ones_like(w0)
-    rate = numpy_fn("B.theta", "rate", ("c_0", "varepsilon", "lambda", "tau"))(
-        np.where(ok, c0, 1.0), eps_, lam_, tau_)
-    x = -rate * t_
-    q, m = np.exp(x), -np.expm1(x)
-    general = numpy_fn("N.dae.stable", "w", _STABLE)(
-        np.where(ok, y0, one), q, m, np.where(ok, w0, one), np.where(ok, c0, 1.0), lam_, eps_)
-    out = np.where(ok, general, 0.0)
-    if np.any(neg):
+    special = neg | origin
+    if np.any(special):  # evaluate the general form on harmless stand-ins there
+        params = dict(params, w_0=np.where(special, 1.0, w0), c_0=np.where(special, 1.0, c0))
+        y0 = np.where(special, 4.0, y0)
+    params["Y_0"] = y0
+    out = _per_time_point("w", ("A1", "B1", "A2", "B2", "C1", "D1", "C2", "D2"), "q", "K",
+                          params, t_, shape)
+    if np.any(special):
         bal = numpy_fn("N.dae.balanced_neg", "w", ("t", "lambda", "varepsilon", "tau", "w_0"))
-        out = np.where(neg, bal(t_, lam_, eps_, tau_, np.where(neg, w0, -1.0)), out)
+        with np.errstate(all="ignore"):
+            out = np.where(neg, bal(t_, lam_, eps_, tau_, np.where(neg, w0, -1.0)), out)
+        out = np.where(origin, 0.0, out)
     return np.asarray(out, dtype=np.float64)
+
+
+def _shape(t: Array, params: Array) -> tuple[int, ...]:
+    try:
+        return np.broadcast_shapes(t.shape, params.shape)
+    except ValueError:
+        raise ValueError(f"argument shapes do not broadcast: t{t.shape} with the parameters "
+                         f"{params.shape}") from None
+
+
+def _coef(name: str, params: dict[str, Array], step: str = "N.dae.template") -> Array:
+    expr = get(step).exprs[name]
+    names = tuple(sorted(s.name for s in expr.free_symbols))
+    return numpy_fn(step, name, names)(*(params[n] for n in names))
+
+
+def _per_time_point(name: str, coeffs: tuple[str, ...], decay: str, rate: str,
+                    params: dict[str, Array], t: Array, shape: tuple[int, ...]) -> Array:
+    """Coefficients once per parameter point, then one fused numexpr pass over ``t``."""
+    with np.errstate(all="ignore"):
+        local = {c: _coef(c, params) for c in coeffs}
+        local[rate] = _coef(rate, params)
+    local["t"] = t
+    src = numexpr_source("N.dae.template", name, decay, rate)
+    return np.broadcast_to(numexpr.evaluate(src, local_dict=local), shape).astype(np.float64)
 
 
 def wdae_w(t: ArrayLike, lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, w0: ArrayLike,
@@ -123,10 +157,3 @@ def optimal_lr_wdae(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, tau: ArrayLi
                                  N=arg("N", N, positive=True), tau=arg("tau", tau, positive=True))
     f = numpy_fn("D.wd", "alpha", ("lambda", "gamma", "N", "tau"))
     return np.asarray(f(lam_, g, n, tau_), dtype=np.float64) * np.ones_like(lam_)
-
-
-def _dae_args(t: ArrayLike, lam: ArrayLike, eps: ArrayLike, w1_0: ArrayLike, w2_0: ArrayLike,
-              tau: ArrayLike) -> list[Array]:
-    return broadcast(t=arg("t", t, nonnegative=True), lam=arg("lam", lam, positive=True),
-                     eps=arg("eps", eps, nonnegative=True), w1_0=arg("w1_0", w1_0),
-                     w2_0=arg("w2_0", w2_0), tau=arg("tau", tau, positive=True))
