@@ -1,8 +1,9 @@
 """The ``daedyn`` console script: one dispatcher, subcommands registered by their modules.
 
 ``verify`` and ``latex`` live in :mod:`experiments.proof_commands`, ``figures`` in
-:mod:`experiments.figure_commands`, ``experiment`` in :mod:`experiments.experiment_commands`.  Bad input of any kind ends with a
-one-line message on stderr and exit status 2, never a traceback.
+:mod:`experiments.figure_commands`, ``experiment`` in :mod:`experiments.experiment_commands`.
+Bad input of any kind ends with a one-line message on stderr and exit status 2, never a
+traceback.
 """
 
 from __future__ import annotations

@@ -69,10 +69,12 @@ def simulate_linear_ae(X: ArrayLike | None = None, H: int = 16, lr: float = 0.01
                        sigma: ArrayLike | None = None, N: float | None = None,
                        init: str | tuple[ArrayLike, ArrayLike] = "orthogonal",
                        scale: float = 1e-3, seed: int = 0, record_every: int = 1,
-                       track_offdiag: bool = False, progress: bool = False) -> LinearAETrajectory:
+                       track_offdiag: bool = False, progress: bool = False,
+                       basis: tuple[ArrayLike, ArrayLike] | None = None) -> LinearAETrajectory:
     """GD of the linear AE (eps = gamma = 0), DAE (``eps = N s^2``) or WDAE (``gamma``).
 
-    Give the data ``X`` (N x D) or its covariance ``sigma = X^T X`` together with ``N``.
+    Give the data ``X`` (N x D) or its covariance ``sigma = X^T X`` together with ``N``;
+    ``basis = (lam, V)`` (from :func:`eigenbasis`) skips the eigendecomposition when known.
     """
     if (X is None) == (sigma is None):
         raise ValueError("give exactly one of X (samples x features) or sigma (with N)")
@@ -92,7 +94,10 @@ def simulate_linear_ae(X: ArrayLike | None = None, H: int = 16, lr: float = 0.01
     lr_ = float(arg("lr", lr, positive=True))
     eps_ = float(arg("eps", eps, nonnegative=True))
     g = float(arg("gamma", gamma, nonnegative=True))
-    lam, V = eigenbasis(s)
+    if basis is None:
+        lam, V = eigenbasis(s)
+    else:
+        lam, V = (np.asarray(a, dtype=np.float64) for a in basis)
     D = lam.size
     tau = n / lr_
     b1, b2 = _init(init, H, D, V, float(arg("scale", scale, positive=True)), seed)
@@ -103,7 +108,7 @@ def simulate_linear_ae(X: ArrayLike | None = None, H: int = 16, lr: float = 0.01
     off = np.empty(len(rec)) if track_offdiag else None
 
     def record(k: int) -> None:
-        diag[k] = np.einsum("jh,hj->j", b2, b1)
+        diag[k] = np.sum(b2 * b1.T, axis=1)
         if off is not None:
             m = b2 @ b1
             np.fill_diagonal(m, 0.0)

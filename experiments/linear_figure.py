@@ -1,0 +1,273 @@
+"""Figure 5: linear AE, WDAE and DAE trained on real data, beside the theory of daedyn.numerics.
+
+The learned mapping of eigen-direction ``i`` is measured as ``(V^T W2 W1 V)_ii`` and, as the
+paper's code did, as the ``i``-th singular value of ``W2 W1``.  The theory curve of each model is
+the closed form for the data's own eigenvalue ``lam_i`` (a SUM over samples), ``tau = N / lr``,
+``eps = N sigma^2`` and eq6's ``gamma``, from a balanced start whose per-direction weights have
+the initial scale's expected magnitude (``w1_0 = w2_0 = scale sqrt(H)``).  With the paper's small
+random (not orthogonal) initialisation the theory is therefore an approximation; the JSON
+reports the measured gap.
+
+Training modes: ``covariance`` (exact full-batch GD on the marginalised loss through Sigma_xx,
+NumPy float64, cost independent of N), ``data`` (full-batch torch GD on the samples with the
+marginalised noise penalty, as the paper), ``sampled`` (a real DAE: fresh Gaussian noise every
+epoch, full batch or minibatches of ``batch_size``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+import numerics as nm
+
+from . import checkpoint
+from .artifacts import save_run
+from .datasets import load
+
+PLOTTED = (1, 4, 8, 16, 32)  # eigenvalue indices of Figure 5 (1-based)
+MODELS = ("AE", "WDAE", "DAE")
+
+
+@dataclass(frozen=True)
+class LinearSettings:
+    dataset: str = "mnist"
+    n_samples: int = 10000
+    hidden: int = 64
+    lr: float = 0.02
+    epochs: int = 2000
+    gamma: float = 0.5
+    sigma2: float = 0.5
+    seed: int = 0
+    scale: float = 1e-3
+    mode: str = "covariance"
+    batch_size: int = 0  # sampled mode: 0 = full batch
+    record_every: int = 10
+    checkpoint_every: int = 250
+    device: str = "cpu"
+    dtype: str = "float64"
+
+
+PRESETS: dict[str, dict[str, dict[str, object]]] = {
+    # the paper's Section 6 (EQUATIONS.md): MNIST N = 50000, H = 256, lr = 0.01; CIFAR-10
+    # N = 30000, H = 512, lr = 0.001; 5000 epochs; WDAE gamma = 0.5; DAE sigma^2 = 0.5
+    "paper": {"mnist": dict(n_samples=50000, hidden=256, lr=0.01, epochs=5000),
+              "fashion-mnist": dict(n_samples=50000, hidden=256, lr=0.01, epochs=5000),
+              "cifar10": dict(n_samples=30000, hidden=512, lr=0.001, epochs=5000)},
+    # minutes on a 2-core CPU: lam / tau = lr (lam / N) does not depend on N, so fewer samples
+    # give the same curves; a larger lr (still below N / lam_1) shortens the run
+    "quick": {"mnist": dict(n_samples=10000, hidden=64, lr=0.02, epochs=2000),
+              "fashion-mnist": dict(n_samples=10000, hidden=64, lr=0.02, epochs=2000),
+              "cifar10": dict(n_samples=10000, hidden=128, lr=0.001, epochs=3000)},
+}
+
+
+def model_params(s: LinearSettings, model: str) -> tuple[float, float]:
+    """``(eps, gamma)`` of a model: eps = N sigma^2 for the DAE, eq6's gamma for the WDAE."""
+    return {"AE": (0.0, 0.0), "WDAE": (0.0, s.gamma), "DAE": (s.n_samples * s.sigma2, 0.0)}[model]
+
+
+def _stepper(s: LinearSettings, x: np.ndarray, sigma: np.ndarray, basis, model: str
+             ) -> Callable[[np.ndarray, np.ndarray, int, np.random.Generator], tuple]:
+    eps, gamma = model_params(s, model)
+    if s.mode == "covariance":
+        def run(w1, w2, k, _rng):
+            tr = nm.simulate_linear_ae(sigma=sigma, N=s.n_samples, H=s.hidden, lr=s.lr, epochs=k,
+                                       eps=eps, gamma=gamma, init=(w1, w2), basis=basis,
+                                       record_every=max(k, 1))
+            return tr.W1, tr.W2
+        return run
+    import torch
+
+    dt = {"float64": torch.float64, "float32": torch.float32}[s.dtype]
+    xt = torch.as_tensor(x, dtype=dt, device=s.device)
+    n = xt.shape[0]
+
+    def run(w1, w2, k, rng):
+        a = torch.as_tensor(w1, dtype=dt, device=s.device).requires_grad_(True)
+        b = torch.as_tensor(w2, dtype=dt, device=s.device).requires_grad_(True)
+        for _ in range(k):
+            if s.mode == "data":  # marginalised noise penalty, full batch (the paper's code)
+                r = xt - xt @ a.T @ b.T
+                m = b @ a
+                loss = (r * r).sum() / (2 * n) + s.sigma2 / 2 * (m * m).sum() * (eps > 0)
+                batches = [loss]
+            else:  # sampled: fresh Gaussian noise each epoch
+                order = rng.permutation(n) if s.batch_size else np.arange(n)
+                size = s.batch_size or n
+                batches = []
+                for i in range(0, n, size):
+                    idx = torch.as_tensor(order[i:i + size], device=s.device)
+                    xb = xt[idx]
+                    noise = rng.standard_normal(tuple(xb.shape)) * np.sqrt(s.sigma2)
+                    xn = xb + torch.as_tensor(noise, dtype=dt, device=s.device) * (eps > 0)
+                    r = xb - xn @ a.T @ b.T
+                    batches.append((r * r).sum() / (2 * xb.shape[0]))
+            for loss in batches:
+                if gamma:
+                    loss = loss + gamma / 2 * ((a * a).sum() + (b * b).sum())
+                ga, gb = torch.autograd.grad(loss, (a, b))
+                with torch.no_grad():
+                    a -= s.lr * ga
+                    b -= s.lr * gb
+        return a.detach().cpu().double().numpy(), b.detach().cpu().double().numpy()
+    return run
+
+
+def _measure(w1: np.ndarray, w2: np.ndarray, V: np.ndarray, idx: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    vi = V[:, idx]
+    diag = np.sum((vi.T @ w2) * (w1 @ vi).T, axis=1)
+    _, r = np.linalg.qr(w2)
+    sv = np.linalg.svd(r @ w1, compute_uv=False)  # singular values of W2 W1
+    return diag, sv[idx] if sv.size > idx.max() else np.full(idx.size, np.nan)
+
+
+def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bool = False,
+               progress: bool = True) -> dict[str, object]:
+    """Train AE, WDAE and DAE; write ``fig5_<dataset>.{png,pdf,json,npz}``; return the metrics."""
+    if s.mode not in ("covariance", "data", "sampled"):
+        raise ValueError(f"mode must be covariance, data or sampled, got {s.mode!r}")
+    if s.device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ValueError("--device cuda asked for, but torch sees no CUDA device")
+    if s.hidden < max(PLOTTED):
+        raise ValueError(f"hidden must be >= {max(PLOTTED)} to plot eigenvalue {max(PLOTTED)}")
+    ds = load(s.dataset, data_dir, n_samples=s.n_samples)
+    x = ds.x
+    t0 = time.perf_counter()
+    sigma = nm.covariance(x)
+    lam, V = nm.eigenbasis(sigma)
+    idx = np.asarray(PLOTTED) - 1
+    stem = f"fig5_{s.dataset}_{s.mode}"
+    ck_path = out / f"{stem}.ckpt.npz"
+    rec = np.arange(0, s.epochs + 1, s.record_every)
+    if rec[-1] != s.epochs:
+        rec = np.append(rec, s.epochs)
+    rng0 = np.random.default_rng(s.seed)
+    w1_0 = rng0.standard_normal((s.hidden, x.shape[1])) * s.scale
+    w2_0 = rng0.standard_normal((x.shape[1], s.hidden)) * s.scale
+    curves = {f"{m}_{k}": np.full((rec.size, idx.size), np.nan) for m in MODELS
+              for k in ("diag", "sv")}
+    state = {m: (w1_0.copy(), w2_0.copy()) for m in MODELS}
+    done = {m: 0 for m in MODELS}
+    rngs = {m: np.random.default_rng([s.seed, i]) for i, m in enumerate(MODELS)}
+    settings = asdict(s)
+    if resume:
+        saved = checkpoint.load(ck_path, settings)
+        if saved is not None:
+            _, arr = saved
+            for m in MODELS:
+                state[m] = (arr[f"{m}_W1"], arr[f"{m}_W2"])
+                done[m] = int(arr[f"{m}_epoch"])
+                rngs[m].bit_generator.state = _rng_state(arr[f"{m}_rng"])
+                for k in ("diag", "sv"):
+                    curves[f"{m}_{k}"] = arr[f"{m}_{k}"]
+
+    def save_ck() -> None:
+        arrays = {}
+        for m in MODELS:
+            arrays |= {f"{m}_W1": state[m][0], f"{m}_W2": state[m][1],
+                       f"{m}_epoch": np.asarray(done[m]),
+                       f"{m}_rng": np.frombuffer(repr(rngs[m].bit_generator.state).encode(),
+                                                 np.uint8)}
+            arrays |= {f"{m}_{k}": curves[f"{m}_{k}"] for k in ("diag", "sv")}
+        checkpoint.save(ck_path, settings, min(done.values()), arrays)
+
+    basis = (lam, V)
+    bar = tqdm(total=s.epochs * len(MODELS), initial=sum(done.values()), disable=not progress,
+               desc=f"Fig. 5 {s.dataset} ({s.mode})", unit="ep")
+    try:
+        for m in MODELS:
+            step = _stepper(s, x, sigma, basis, m)
+            w1, w2 = state[m]
+            if done[m] == 0:
+                curves[f"{m}_diag"][0], curves[f"{m}_sv"][0] = _measure(w1, w2, V, idx)
+            since_ck = 0
+            while done[m] < s.epochs:
+                nxt = int(rec[rec > done[m]][0])
+                w1, w2 = step(w1, w2, nxt - done[m], rngs[m])
+                bar.update(nxt - done[m])
+                since_ck += nxt - done[m]
+                done[m] = nxt
+                state[m] = (w1, w2)
+                k = int(np.searchsorted(rec, nxt))
+                curves[f"{m}_diag"][k], curves[f"{m}_sv"][k] = _measure(w1, w2, V, idx)
+                if since_ck >= s.checkpoint_every:
+                    save_ck()
+                    since_ck = 0
+    except KeyboardInterrupt:
+        save_ck()
+        bar.close()
+        raise
+    bar.close()
+    save_ck()
+    seconds = time.perf_counter() - t0
+    return _finish(s, out, stem, rec, lam, idx, curves, seconds)
+
+
+def _rng_state(buf: np.ndarray) -> dict:
+    import ast
+
+    return ast.literal_eval(bytes(buf).decode())
+
+
+def theory(s: LinearSettings, lam: np.ndarray, t: np.ndarray, model: str) -> np.ndarray:
+    """Closed-form mapping per plotted eigenvalue (columns) at epochs ``t`` (rows)."""
+    eps, gamma = model_params(s, model)
+    tau = s.n_samples / s.lr
+    w = s.scale * np.sqrt(s.hidden)
+    if model == "WDAE":
+        return nm.wdae_w(t[:, None], lam[None, :], gamma, s.n_samples, w * w, tau)
+    return nm.dae_w(t[:, None], lam[None, :], eps, w, w, tau)
+
+
+def _finish(s, out, stem, rec, lam, idx, curves, seconds):  # noqa: ANN001, ANN202
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics: dict[str, object] = {"seconds": seconds, "eigenvalues": lam[idx].tolist(),
+                                  "max_abs_theory_minus_training": {}}
+    arrays = {"epochs": rec, "eigenvalues": lam[idx]}
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
+    colors = plt.cm.viridis(np.linspace(0, 0.9, idx.size))
+    for ax, m in zip(axes, MODELS, strict=True):
+        th = theory(s, lam[idx], rec.astype(float), m)
+        arrays[f"{m}_theory"] = th
+        arrays |= {f"{m}_diag": curves[f"{m}_diag"], f"{m}_sv": curves[f"{m}_sv"]}
+        gap = np.nanmax(np.abs(th - curves[f"{m}_diag"]), axis=0)
+        gap_sv = np.nanmax(np.abs(th - curves[f"{m}_sv"]), axis=0)
+        metrics["max_abs_theory_minus_training"][m] = {
+            f"lambda_{i + 1}": {"diag": float(g), "singular_value": float(h)}
+            for i, g, h in zip(idx, gap, gap_sv, strict=True)}
+        for c, j in zip(colors, range(idx.size), strict=True):
+            ax.plot(rec, curves[f"{m}_diag"][:, j], color=c, lw=2,
+                    label=rf"$\lambda_{{{idx[j] + 1}}}$ training")
+            ax.plot(rec, th[:, j], color="k", ls="--", lw=1)
+        ax.set_title(f"{m}" + {"AE": "", "WDAE": rf" ($\gamma$={s.gamma})",
+                               "DAE": rf" ($\sigma^2$={s.sigma2})"}[m])
+        ax.set_xlabel("epoch")
+    axes[0].set_ylabel(r"mapping $(V^T W V)_{ii}$")
+    axes[0].legend(fontsize=7, loc="lower right")
+    fig.suptitle(f"Figure 5, {s.dataset} (N={s.n_samples}, H={s.hidden}, lr={s.lr}, "
+                 f"{s.mode} mode): training (colour) vs theory (dashed)", fontsize=10)
+    save_run(out, stem, fig=fig, settings=asdict(s), metrics=metrics, arrays=arrays)
+    return metrics
+
+
+def settings_for(dataset: str, preset: str | None, **overrides: object) -> LinearSettings:
+    base = LinearSettings(dataset=dataset)
+    if preset is not None:
+        if preset not in PRESETS:
+            raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+        base = replace(base, **PRESETS[preset][dataset])
+    return replace(base, **{k: v for k, v in overrides.items() if v is not None})
