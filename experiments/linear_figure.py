@@ -22,13 +22,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 import numerics as nm
 
-from . import checkpoint
 from .artifacts import save_run
 from .datasets import load
+from .training_loop import record_epochs, train_models
 
 PLOTTED = (1, 4, 8, 16, 32)  # eigenvalue indices of Figure 5 (1-based)
 MODELS = ("AE", "WDAE", "DAE")
@@ -147,76 +146,25 @@ def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bo
     lam, V = nm.eigenbasis(sigma)
     idx = np.asarray(PLOTTED) - 1
     stem = f"fig5_{s.dataset}_{s.mode}"
-    ck_path = out / f"{stem}.ckpt.npz"
-    rec = np.arange(0, s.epochs + 1, s.record_every)
-    if rec[-1] != s.epochs:
-        rec = np.append(rec, s.epochs)
+    rec = record_epochs(s.epochs, s.record_every)
     rng0 = np.random.default_rng(s.seed)
     w1_0 = rng0.standard_normal((s.hidden, x.shape[1])) * s.scale
     w2_0 = rng0.standard_normal((x.shape[1], s.hidden)) * s.scale
-    curves = {f"{m}_{k}": np.full((rec.size, idx.size), np.nan) for m in MODELS
-              for k in ("diag", "sv")}
-    state = {m: (w1_0.copy(), w2_0.copy()) for m in MODELS}
-    done = {m: 0 for m in MODELS}
-    rngs = {m: np.random.default_rng([s.seed, i]) for i, m in enumerate(MODELS)}
-    settings = asdict(s)
-    if resume:
-        saved = checkpoint.load(ck_path, settings)
-        if saved is not None:
-            _, arr = saved
-            for m in MODELS:
-                state[m] = (arr[f"{m}_W1"], arr[f"{m}_W2"])
-                done[m] = int(arr[f"{m}_epoch"])
-                rngs[m].bit_generator.state = _rng_state(arr[f"{m}_rng"])
-                for k in ("diag", "sv"):
-                    curves[f"{m}_{k}"] = arr[f"{m}_{k}"]
+    steppers = {m: _stepper(s, x, sigma, (lam, V), m) for m in MODELS}
 
-    def save_ck() -> None:
-        arrays = {}
-        for m in MODELS:
-            arrays |= {f"{m}_W1": state[m][0], f"{m}_W2": state[m][1],
-                       f"{m}_epoch": np.asarray(done[m]),
-                       f"{m}_rng": np.frombuffer(repr(rngs[m].bit_generator.state).encode(),
-                                                 np.uint8)}
-            arrays |= {f"{m}_{k}": curves[f"{m}_{k}"] for k in ("diag", "sv")}
-        checkpoint.save(ck_path, settings, min(done.values()), arrays)
+    def measure(w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
+        return np.concatenate(_measure(w1, w2, V, idx))
 
-    basis = (lam, V)
-    bar = tqdm(total=s.epochs * len(MODELS), initial=sum(done.values()), disable=not progress,
-               desc=f"Fig. 5 {s.dataset} ({s.mode})", unit="ep")
-    try:
-        for m in MODELS:
-            step = _stepper(s, x, sigma, basis, m)
-            w1, w2 = state[m]
-            if done[m] == 0:
-                curves[f"{m}_diag"][0], curves[f"{m}_sv"][0] = _measure(w1, w2, V, idx)
-            since_ck = 0
-            while done[m] < s.epochs:
-                nxt = int(rec[rec > done[m]][0])
-                w1, w2 = step(w1, w2, nxt - done[m], rngs[m])
-                bar.update(nxt - done[m])
-                since_ck += nxt - done[m]
-                done[m] = nxt
-                state[m] = (w1, w2)
-                k = int(np.searchsorted(rec, nxt))
-                curves[f"{m}_diag"][k], curves[f"{m}_sv"][k] = _measure(w1, w2, V, idx)
-                if since_ck >= s.checkpoint_every:
-                    save_ck()
-                    since_ck = 0
-    except KeyboardInterrupt:
-        save_ck()
-        bar.close()
-        raise
-    bar.close()
-    save_ck()
+    raw = train_models(MODELS, (w1_0, w2_0),
+                       lambda m, w1, w2, k, rng: steppers[m](w1, w2, k, rng), measure, rec,
+                       2 * idx.size, ck_path=out / f"{stem}.ckpt.npz", settings=asdict(s),
+                       seed=s.seed, checkpoint_every=s.checkpoint_every, resume=resume,
+                       progress=progress, desc=f"Fig. 5 {s.dataset} ({s.mode})")
+    curves = {}
+    for m in MODELS:
+        curves[f"{m}_diag"], curves[f"{m}_sv"] = raw[m][:, :idx.size], raw[m][:, idx.size:]
     seconds = time.perf_counter() - t0
     return _finish(s, out, stem, rec, lam, idx, curves, seconds)
-
-
-def _rng_state(buf: np.ndarray) -> dict:
-    import ast
-
-    return ast.literal_eval(bytes(buf).decode())
 
 
 def theory(s: LinearSettings, lam: np.ndarray, t: np.ndarray, model: str) -> np.ndarray:
