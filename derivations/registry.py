@@ -15,8 +15,8 @@ SECTION_MODULES: tuple[str, ...] = (
     "noise",  # Section 2, Appendix A
     "gradient_flow",  # Section 3
     "hyperbolic",  # Section 3 eq5, Appendix B
-    "stationary",  # Section 4
-    "weight_decay_flow",  # Section 5, Appendix C
+    "fixed_point_flow",  # Section 4
+    "decay_flow",  # Section 5, Appendix C
     "learning_rates",  # Appendix D, eq8
     "noise_vs_decay",  # Appendix E, Section 5.2
     "mapping_estimate",  # Appendix F
