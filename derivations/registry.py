@@ -17,9 +17,9 @@ SECTION_MODULES: tuple[str, ...] = (
     "hyperbolic",  # Section 3 eq5, Appendix B
     "fixed_point_flow",  # Section 4
     "decay_flow",  # Section 5, Appendix C
-    "learning_rates",  # Appendix D, eq8
-    "noise_vs_decay",  # Appendix E, Section 5.2
-    "mapping_estimate",  # Appendix F
+    "curvature",  # Appendix D, eq8
+    "noise_decay_equivalence",  # Appendix E, Section 5.2
+    "mapping_ratio",  # Appendix F
     "stable_forms",  # verified rewrites used by numerics (not printed in the paper)
 )
 
