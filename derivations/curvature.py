@@ -39,7 +39,7 @@ def _prove_hess() -> Outcome:
 def _prove_eig() -> Outcome:
     chain = Chain()
     a, b = sp.symbols("a b", real=True)
-    chain.equal(HESS_PRINTED.subs(w2, w1)[0, 0], HESS_PRINTED.subs(w2, w1)[1, 1],
+    chain.equal(sp.Subs(H11, w2, w1), sp.Subs(H22, w2, w1),
                 "with w2 = w1 the diagonal entries agree (a = c)")
     ev = sorted(sp.Matrix([[a, b], [b, a]]).eigenvals(), key=sp.default_sort_key)
     chain.equal(sp.Matrix(ev), sp.Matrix(sorted([a - b, a + b], key=sp.default_sort_key)),
@@ -56,11 +56,11 @@ def _prove_step() -> Outcome:
     lmax_u = _lmax(HESS_PRINTED)
     chain.equal(lmax_u, (3 * u**2 * (lam + eps) - lam) / tau,
                 "on w1 = w2 = u the larger eigenvalue a + b is (3u^2 (lam+eps) - lam)/tau")
-    chain.equal(lmax_u.subs(u, 1), (2 * lam + 3 * eps) / tau,
+    chain.equal(sp.Subs(lmax_u, u, 1), (2 * lam + 3 * eps) / tau,
                 "at u = 1 it is (2 lam + 3 eps)/tau, so 1/lambda_H = tau/(2 lam + 3 eps)")
     chain.fact(sp.Gt(sp.diff(lmax_u, u), 0), "it grows without bound in u: no maximum at u = 1")
     ufp = sp.sqrt(lam / (lam + eps))
-    chain.equal(lmax_u.subs(u, ufp), 2 * lam / tau,
+    chain.equal(sp.Subs(lmax_u, u, ufp), 2 * lam / tau,
                 "at the DAE fixed point u^2 = lam/(lam+eps): lambda_max = 2 lam/tau, free of eps",
                 via=(sp.cancel,))
     vals = {lam: 1, eps: 1, tau: 1}
@@ -85,13 +85,13 @@ def _prove_wd() -> Outcome:
     chain.equal(hess[0, 0], (w2**2 * lam + N * gamma) / tau, "d2 l_gamma / dw1^2")
     chain.equal(hess[0, 1], (2 * w1 * w2 * lam - lam) / tau, "d2 l_gamma / dw1 dw2")
     lmax = _lmax(hess)
-    chain.equal(lmax.subs(u, 1), (2 * lam + N * gamma) / tau,
+    chain.equal(sp.Subs(lmax, u, 1), (2 * lam + N * gamma) / tau,
                 "at w1 = w2 = 1: a + b = (2 lam + N gamma)/tau, alpha_gamma = tau/(2 lam + N "
                 "gamma)")
-    chain.equal(ALPHA_GAMMA_PRINTED.subs(g_p, N * gamma), ALPHA_GAMMA,
+    chain.equal(sp.Subs(ALPHA_GAMMA_PRINTED, g_p, N * gamma), ALPHA_GAMMA,
                 "the printed tau/(2 lam + gamma) is this with the printed gamma read as N gamma")
     ufp = sp.sqrt(1 - N * gamma / lam)
-    chain.equal(lmax.subs(u, ufp), 2 * (lam - N * gamma) / tau,
+    chain.equal(sp.Subs(lmax, u, ufp), 2 * (lam - N * gamma) / tau,
                 "at the WDAE fixed point u^2 = 1 - N gamma/lam: lambda_max = 2(lam - N gamma)/tau",
                 via=(sp.cancel,))
     return chain.outcome(Status.CONVENTION,
@@ -101,26 +101,30 @@ def _prove_wd() -> Outcome:
 
 def _prove_eq8() -> Outcome:
     chain = Chain()
-    chain.equal(ALPHA_EPS / ALPHA_GAMMA_PRINTED, R_PRINTED, "alpha_eps / alpha_gamma",
+    ratio = sp.Mul(ALPHA_EPS, sp.Pow(ALPHA_GAMMA_PRINTED, -1, evaluate=False), evaluate=False)
+    chain.equal(ratio, R_PRINTED, "alpha_eps / alpha_gamma",
                 via=(sp.cancel,))
-    chain.equal(R_PRINTED.subs(g_p, N * gamma), (2 * lam + N * gamma) / (2 * lam + 3 * eps),
+    chain.equal(sp.Subs(R_PRINTED, g_p, N * gamma), (2 * lam + N * gamma) / (2 * lam + 3 * eps),
                 "with eq6's gamma: R = (2 lam + N gamma)/(2 lam + 3 eps)")
-    return chain.outcome(Status.CONVENTION, convention="gamma-N (inherits [D.wd])")
+    return chain.outcome(Status.CONVENTION, convention="gamma-N (inherits [D.wd])",
+                         note="With eq6's gamma R = (2 lam + N gamma)/(2 lam + 3 eps).")
 
 
 def _prove_claim2() -> Outcome:
     chain = Chain()
     big = sp.Symbol("Lambda", positive=True)
-    chain.equal(sp.limit(R_PRINTED.subs(lam, big), big, sp.oo), 1,
+    chain.equal(sp.Limit(R_PRINTED.subs(lam, big), big, sp.oo), 1,
                 "R -> 1 as lam -> oo with eps, gamma fixed (lam >> eps, gamma)")
     r_eq = R_PRINTED.subs(g_p, GAMMA_EQUIV_PRINTED)
-    chain.equal(r_eq, lam / (lam + eps),
+    chain.equal(sp.Subs(R_PRINTED, g_p, GAMMA_EQUIV_PRINTED), lam / (lam + eps),
                 "with gamma = lam eps/(lam+eps): R = lam/(lam + eps), the DAE fixed point itself",
                 via=(sp.cancel,))
-    chain.equal(sp.diff(r_eq, eps), -lam / (lam + eps) ** 2,
+    chain.equal(sp.Derivative(r_eq, eps), -lam / (lam + eps) ** 2,
                 "dR/deps = -lam/(lam+eps)^2 < 0: strictly decreasing; R(0) = 1 so R < 1 for "
                 "eps > 0", via=(sp.cancel,))
-    return chain.outcome(Status.CONVENTION, convention="gamma-N (R as printed, [eq8])")
+    return chain.outcome(Status.CONVENTION, convention="gamma-N (R as printed, [eq8])",
+                         note="With the equivalent gamma, R = lam/(lam + eps) < 1: the DAE's "
+                              "rate is the smaller one.")
 
 
 def _prove_claim3() -> Outcome:

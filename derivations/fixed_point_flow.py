@@ -38,11 +38,12 @@ def _prove_grad() -> Outcome:
     """[4.grad]: the printed derivative carries 1/tau, the printed loss does not."""
     chain = Chain()
     d_printed_loss = sp.diff(LOSS_PRINTED, w)
-    chain.equal(d_printed_loss, -lam * (1 - w) + eps * w, "d/dw of the printed [4.loss]")
+    chain.equal(sp.Derivative(LOSS_PRINTED, w), -lam * (1 - w) + eps * w,
+                "d/dw of the printed [4.loss]")
     chain.equal(GRAD_PRINTED, d_printed_loss / tau,
                 "the printed [4.grad] is that derivative divided by tau")
     l4w = _eq4_loss().subs(w2, w / w1)
-    chain.equal(sp.diff(l4w, w), GRAD_PRINTED,
+    chain.equal(sp.Derivative(l4w, w), GRAD_PRINTED,
                 "d/dw of eq4's loss (which carries 1/tau) is exactly the printed [4.grad]",
                 via=(sp.expand, sp.cancel))
     vals = {lam: 1, eps: 0, tau: 2, w: 0}
@@ -60,7 +61,7 @@ def _prove_fp() -> Outcome:
     from .registry import get
 
     chain = Chain()
-    chain.equal(GRAD_PRINTED.subs(w, W_STAR), 0, "[4.grad] vanishes at w* = lam/(lam+eps)",
+    chain.equal(sp.Subs(GRAD_PRINTED, w, W_STAR), 0, "[4.grad] vanishes at w* = lam/(lam+eps)",
                 via=(sp.cancel,))
     r1, r2 = get("eq2").exprs["rhs"], get("eq3").exprs["rhs"]
     # the flow vanishes iff w2 (lam - (lam+eps) w) = 0 = w1 (lam - (lam+eps) w)
@@ -80,7 +81,7 @@ def _prove_fp() -> Outcome:
     chain.equal(sp.cancel(jm.trace()), -(lam + eps) * (a**2 + W_STAR**2 / a**2) / tau,
                 "and trace J = -(lam+eps)(w1^2 + w2^2)/tau < 0: the other is negative "
                 "(attracting)", via=(sp.cancel,))
-    figs = [W_STAR.subs({lam: 1, eps: e}) for e in (0, 1, 5)]
+    figs = [sp.Subs(W_STAR, (lam, eps), (1, e)) for e in (0, 1, 5)]
     chain.equal(sp.Matrix(figs), sp.Matrix([1, sp.Rational(1, 2), sp.Rational(1, 6)]),
                 "Fig. 1 (lam = 1; eps = 0, 1, 5): w* = 1, 1/2, 1/6")
     return chain.outcome(Status.HOLDS)
@@ -92,21 +93,21 @@ def _prove_claim() -> Outcome:
 
     chain = Chain()
     rate = get("B.theta").exprs["rate"]  # lam zeta / tau, zeta = sqrt(c0^2 (1+eps/lam)^2 + 4)
-    drate = sp.diff(rate, eps)
+    drate = sp.Derivative(rate, eps)
     zeta_ = sp.sqrt(c0**2 * (1 + eps / lam) ** 2 + 4)
     chain.equal(drate, c0**2 * (1 + eps / lam) / (tau * zeta_),
                 "d(rate)/d eps = c0^2 (1 + eps/lam) / (tau zeta) > 0 for c0 > 0",
                 via=(sp.cancel, lambda e: sp.cancel(sp.radsimp(e))))
-    chain.equal(rate.subs(c0, 0), 2 * lam / tau,
+    chain.equal(sp.Subs(rate, c0, 0), 2 * lam / tau,
                 "balanced start (c0 = 0): rate 2 lam / tau, the same for every eps")
     f = 2 * w * (lam - (lam + eps) * w)  # tau dw/dt in the balanced case ([eq5.balanced])
-    chain.equal(sp.diff(f, w).subs(w, W_STAR), -2 * lam,
+    chain.equal(sp.Subs(sp.Derivative(f, w), w, W_STAR), -2 * lam,
                 "linearising tau dw/dt = 2w(lam - (lam+eps)w) at w*: -2 lam, independent of "
                 "eps", via=(sp.cancel,))
     t_half = tau / (2 * lam) * sp.log(W_STAR / w0 - 1)
     bal = get("eq5.balanced").exprs["w"]
     tt = next(s for s in bal.free_symbols if s.name == "t")
-    chain.equal(bal.subs(tt, t_half), W_STAR / 2,
+    chain.equal(sp.Subs(bal, tt, t_half), W_STAR / 2,
                 "balanced: w reaches w*/2 at t = tau/(2 lam) ln(w*/w0 - 1); eps enters only "
                 "through w*", via=(lambda e: sp.cancel(sp.expand_log(sp.simplify(e))),))
     return chain.outcome(

@@ -28,14 +28,14 @@ def _prove_fp() -> Outcome:
     w1_ = next(s for s in closs.free_symbols if s.name == "w_1")
     w2_ = next(s for s in closs.free_symbols if s.name == "w_2")
     root = sp.sqrt(w)
-    chain.equal(closs.subs({w1_: root, w2_: root}), L_PRINTED.subs(g_p, N * gamma),
+    chain.equal(sp.Subs(closs, (w1_, w2_), (root, root)), L_PRINTED.subs(g_p, N * gamma),
                 "[C.loss] at w1 = w2 = sqrt(w) is the printed l_gamma with gamma -> N gamma")
-    chain.equal(sp.diff(L_PRINTED, w), -(lam / tau) * (1 - w) + g_p / tau,
+    chain.equal(sp.Derivative(L_PRINTED, w), -(lam / tau) * (1 - w) + g_p / tau,
                 "the printed dl_gamma/dw")
-    chain.equal(sp.diff(L_PRINTED, w).subs(w, W_STAR_GAMMA_PRINTED), 0,
+    chain.equal(sp.Subs(sp.Derivative(L_PRINTED, w), w, W_STAR_GAMMA_PRINTED), 0,
                 "vanishes at w*_gamma = 1 - gamma/lam", via=(sp.cancel,))
     wc = get("C.w").exprs["rhs"]
-    chain.equal(wc.subs(w, 1 - N * gamma / lam), 0, "which is the nonzero zero of [C.w] "
+    chain.equal(sp.Subs(wc, w, 1 - N * gamma / lam), 0, "which is the nonzero zero of [C.w] "
                 "(with N gamma)", via=(sp.cancel,))
     return chain.outcome(
         Status.CONVENTION, convention="gamma-N: the printed gamma is N times eq6's gamma",
@@ -51,7 +51,7 @@ def _prove_equiv() -> Outcome:
     from .registry import get
 
     chain = Chain()
-    chain.equal(W_STAR_GAMMA_PRINTED.subs(g_p, GAMMA_PRINTED), W_STAR_EPS,
+    chain.equal(sp.Subs(W_STAR_GAMMA_PRINTED, g_p, GAMMA_PRINTED), W_STAR_EPS,
                 "1 - gamma/lam = lam/(lam+eps) iff gamma = lam eps/(lam+eps)", via=(sp.cancel,))
     dae = get("eq5.balanced").exprs["w"]
     wd = get("eq7").exprs["w"]
@@ -73,7 +73,7 @@ def _prove_equiv() -> Outcome:
 
 def _prove_52() -> Outcome:
     chain = Chain()
-    chain.equal(GAMMA_PRINTED.subs({lam: 1, eps: sp.Rational(1, 10)}), sp.Rational(1, 11),
+    chain.equal(sp.Subs(GAMMA_PRINTED, (lam, eps), (1, sp.Rational(1, 10))), sp.Rational(1, 11),
                 "gamma = lam eps/(lam+eps) = 1/11 = 0.0909... (printed 0.091: rounded)")
     # trajectories from a small balanced start, closed forms of eq5.balanced and corrected eq7
     g, e, w_start = 0.091, 0.1, 1e-3

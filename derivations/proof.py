@@ -41,11 +41,15 @@ class Chain:
         why: str,
         via: Iterable[Transform] = (sp.expand,),
     ) -> Chain:
-        """Check ``lhs == rhs`` by applying ``via`` in turn to ``lhs - rhs``; record it."""
+        """Check ``lhs == rhs`` by applying ``via`` in turn to ``lhs - rhs``; record it.
+
+        Unevaluated ``Subs``, ``Derivative`` and ``Limit`` objects in either side are evaluated
+        for the check and kept in the record, so the report shows the step being taken.
+        """
         if isinstance(lhs, sp.MatrixBase):
-            ok = (lhs - rhs).applyfunc(lambda e: _reduce(e, via)).is_zero_matrix
+            ok = (lhs - rhs).applyfunc(lambda e: _reduce(_evaluate(e), via)).is_zero_matrix
         else:
-            ok = _zero(sp.sympify(lhs) - sp.sympify(rhs), via)
+            ok = _zero(_evaluate(sp.sympify(lhs) - sp.sympify(rhs)), via)
         if not ok:
             raise ProofError(f"link does not close: {lhs} = {rhs} ({why})")
         self.links.append(Link(lhs, rhs, why))
@@ -67,6 +71,12 @@ class Chain:
             method = Method.SYMBOLIC_NUMERIC if self.checks else Method.SYMBOLIC
         return Outcome(status=status, method=method, chain=tuple(self.links),
                        checks=tuple(self.checks), **kw)  # type: ignore[arg-type]
+
+
+def _evaluate(expr: sp.Expr) -> sp.Expr:
+    """Carry out the unevaluated operations a link displays (not integrals: those are proved)."""
+    return expr.replace(lambda e: isinstance(e, (sp.Subs, sp.Derivative, sp.Limit)),
+                        lambda e: e.doit())
 
 
 def _reduce(expr: sp.Expr, via: Iterable[Transform]) -> sp.Expr:
