@@ -33,6 +33,10 @@ CONVENTIONS: dict[str, Convention] = {
         Convention("gamma-N", "In Appendices D-E and eq8 the printed gamma stands for N*gamma, "
                    "the weight-decay penalty of eq6 scaled by N (as eps = N s^2 is).",
                    sp.Eq(sp.Symbol("gamma_printed"), N * gamma)),
+        Convention("unbalanced-init", "The start is off the balanced set: c0 = |w2^2 - w1^2| > 0 "
+                   "(generic for random initialisations, as in the paper's Fig. 1)."),
+        Convention("small-balanced-init", "w1 = w2 = sqrt(w0) with w0 -> 0: 'learning time' "
+                   "is read at leading order in ln(1/w0)."),
     )
 }
 

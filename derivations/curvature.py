@@ -19,7 +19,7 @@ L_GAMMA = lam / (2 * tau) * (1 - w2 * w1) ** 2 + N * gamma / (2 * tau) * (w1**2 
 H11 = w2**2 * (lam + eps) / tau
 H22 = w1**2 * (lam + eps) / tau
 H12 = 2 * w2 * w1 * (lam + eps) / tau - lam / tau
-HESS_PRINTED = sp.Matrix([[H11, H12], [H12, H22]])
+HESS_PRINTED = sp.ImmutableMatrix([[H11, H12], [H12, H22]])
 u = sp.Symbol("u", positive=True)  # w1 = w2 = u
 g_p = sp.Symbol("gamma_p", nonnegative=True)  # the paper's printed gamma (= N gamma)
 ALPHA_EPS = tau / (2 * lam + 3 * eps)
@@ -41,9 +41,11 @@ def _prove_eig() -> Outcome:
     a, b = sp.symbols("a b", real=True)
     chain.equal(sp.Subs(H11, w2, w1), sp.Subs(H22, w2, w1),
                 "with w2 = w1 the diagonal entries agree (a = c)")
-    ev = sorted(sp.Matrix([[a, b], [b, a]]).eigenvals(), key=sp.default_sort_key)
-    chain.equal(sp.Matrix(ev), sp.Matrix(sorted([a - b, a + b], key=sp.default_sort_key)),
-                "[[a, b], [b, a]] has eigenvalues a - b and a + b")
+    lam_h = sp.Symbol("lambda_H")
+    charpoly = sp.Determinant(sp.ImmutableMatrix([[a - lam_h, b], [b, a - lam_h]]))
+    chain.equal(charpoly, (lam_h - (a - b)) * (lam_h - (a + b)),
+                "det([[a, b], [b, a]] - lambda_H I) = (lambda_H - (a - b))(lambda_H - (a + b)): "
+                "eigenvalues a - b and a + b")
     return chain.outcome(Status.HOLDS)
 
 
@@ -200,7 +202,7 @@ STEPS: tuple[Step, ...] = (
     Step(id="D.wd", section="D", title="The WDAE learning rate",
          printed=sp.Eq(sp.Symbol("alpha_gamma"), ALPHA_GAMMA_PRINTED), proof=_prove_wd,
          uses=("C.loss", "D.eig"), assumes=(UNIT,),
-         exprs={"alpha": ALPHA_GAMMA, "hessian": sp.hessian(L_GAMMA, (w1, w2)),
+         exprs={"alpha": ALPHA_GAMMA, "hessian": sp.ImmutableMatrix(sp.hessian(L_GAMMA, (w1, w2))),
                 "lambda_max_fixed_point": 2 * (lam - N * gamma) / tau}),
     Step(id="eq8", section="D", title="Ratio of the learning rates",
          printed=sp.Eq(sp.Symbol("R"), R_PRINTED), proof=_prove_eq8, uses=("D.step", "D.wd"),

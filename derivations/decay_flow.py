@@ -153,8 +153,8 @@ def _prove_claim1() -> Outcome:
                 "lam/(lam - N gamma) at leading order", via=(lambda e: sp.cancel(sp.simplify(e)),))
     return chain.outcome(
         Status.CONVENTION,
-        convention="small balanced initialisation (w1 = w2, w0 -> 0); 'learning time' = the time "
-                   "to leave the neighbourhood of 0, at leading order in ln(1/w0)",
+        convention="small-balanced-init: w1 = w2, w0 -> 0; 'learning time' = the time to leave "
+                   "the neighbourhood of 0, at leading order in ln(1/w0)",
         note="Noise leaves the initial growth rate 2 lam/tau unchanged; weight decay lowers it to "
              "2(lam - N gamma)/tau. Exactly, the DAE half-time still depends on eps through w*, "
              "and from unbalanced starts the DAE rate lam*zeta/tau depends on eps.",

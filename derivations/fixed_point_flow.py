@@ -70,15 +70,22 @@ def _prove_fp() -> Outcome:
     chain.fact("fixed points: the origin (w1 = w2 = 0) and the hyperbola w1 w2 = w*",
                "both factors vanish only there")
     jac = sp.Matrix([[sp.diff(r, v) for v in (w1, w2)] for r in (r1, r2)]) / tau
-    ev0 = sorted(jac.subs({w1: 0, w2: 0}).eigenvals(), key=sp.default_sort_key)
-    chain.equal(sp.Matrix(ev0), sp.Matrix([-lam / tau, lam / tau]),
-                "Jacobian at the origin has eigenvalues -lam/tau, +lam/tau: a saddle")
+    j0 = jac.subs({w1: 0, w2: 0})
+    if j0 != sp.Matrix([[0, lam / tau], [lam / tau, 0]]):
+        raise AssertionError("unexpected Jacobian at the origin")
+    chain.fact(sp.Eq(sp.Symbol("J(0, 0)"), sp.ImmutableMatrix([[0, lam / tau], [lam / tau, 0]])),
+               "Jacobian of (eq2, eq3)/tau at the origin (computed)")
+    if set(j0.eigenvals()) != {-lam / tau, lam / tau}:
+        raise AssertionError("unexpected eigenvalues at the origin")
+    chain.fact(sp.Eq(sp.Symbol("spec"), sp.FiniteSet(-lam / tau, lam / tau)),
+               "its eigenvalues are -lam/tau and +lam/tau: the origin is a saddle")
     a = sp.Symbol("a", positive=True)
     on = {w1: a, w2: W_STAR / a}
     jm = jac.subs(on)
-    chain.equal(sp.cancel(jm.det()), 0, "on the hyperbola det J = 0: one zero eigenvalue "
-                "(along the manifold of minima)", via=(sp.cancel,))
-    chain.equal(sp.cancel(jm.trace()), -(lam + eps) * (a**2 + W_STAR**2 / a**2) / tau,
+    chain.equal(sp.Determinant(sp.ImmutableMatrix(jm)), 0,
+                "on the hyperbola det J = 0: one zero eigenvalue (along the manifold of minima)",
+                via=(sp.cancel,))
+    chain.equal(sp.Trace(sp.ImmutableMatrix(jm)), -(lam + eps) * (a**2 + W_STAR**2 / a**2) / tau,
                 "and trace J = -(lam+eps)(w1^2 + w2^2)/tau < 0: the other is negative "
                 "(attracting)", via=(sp.cancel,))
     figs = [sp.Subs(W_STAR, (lam, eps), (1, e)) for e in (0, 1, 5)]
@@ -112,8 +119,7 @@ def _prove_claim() -> Outcome:
                 "through w*", via=(lambda e: sp.cancel(sp.expand_log(sp.simplify(e))),))
     return chain.outcome(
         Status.CONVENTION,
-        convention="unbalanced initialisation (c0 = |w2^2 - w1^2| > 0), as in Fig. 1's random "
-                   "starts",
+        convention="unbalanced-init: c0 = |w2^2 - w1^2| > 0, as in Fig. 1's random starts",
         note="Precisely: the asymptotic rate lam*zeta/tau grows strictly with eps iff c0 > 0; "
              "from a balanced start it is 2 lam/tau whatever the noise (faster arrival at a "
              "fraction of w* only through the smaller w*).",

@@ -75,8 +75,8 @@ class Chain:
 
 def _evaluate(expr: sp.Expr) -> sp.Expr:
     """Carry out the unevaluated operations a link displays (not integrals: those are proved)."""
-    return expr.replace(lambda e: isinstance(e, (sp.Subs, sp.Derivative, sp.Limit)),
-                        lambda e: e.doit())
+    kinds = (sp.Subs, sp.Derivative, sp.Limit, sp.Determinant, sp.Trace)
+    return expr.replace(lambda e: isinstance(e, kinds), lambda e: e.doit())
 
 
 def _reduce(expr: sp.Expr, via: Iterable[Transform]) -> sp.Expr:

@@ -53,7 +53,7 @@ def test_gd_error_shrinks_linearly_with_lr(lam, eps, w1, w2, s2):
         exact = nm.dae_w(traj.epochs, lam, eps, w1, s2 * w2, tau)
         errs.append(np.max(np.abs(traj.w - exact)))
     assume(errs[0] > 1e-9)  # a start at the fixed point has nothing to measure
-    for a, b in zip(errs, errs[1:]):
+    for a, b in zip(errs, errs[1:], strict=False):
         assert 1.6 < a / b < 2.5, errs
 
 
