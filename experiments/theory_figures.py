@@ -74,7 +74,8 @@ def fig1(out: Path, size: Size, rng: np.random.Generator) -> dict[str, object]:
         ax.axhline(float(nm.dae_fixed_point(lam, eps)), color="tab:red", lw=0.8)
         ax.set_title(rf"$\varepsilon={eps:g}$: $w^*={float(nm.dae_fixed_point(lam, eps)):.3g}$")
         ax.set_xlabel("epoch")
-        ax.set_ylabel(r"$w = w_1 w_2$ (GD solid, eq5 dashed)")
+        if k == 0:
+            ax.set_ylabel(r"$w = w_1 w_2$ (GD solid, eq5 dashed)")
         ax = axes[1, k]
         ax.contourf(gw1, gw2, np.log1p(loss(gw1, gw2, lam, eps, 1.0)), levels=30, cmap="viridis")
         ws = float(nm.dae_fixed_point(lam, eps))
@@ -85,7 +86,9 @@ def fig1(out: Path, size: Size, rng: np.random.Generator) -> dict[str, object]:
         ax.set_xlim(-2, 2)
         ax.set_ylim(-2, 2)
         ax.set_xlabel("$w_1$")
-        ax.set_ylabel("$w_2$")
+        if k == 0:
+            ax.set_ylabel("$w_2$")
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     fig.suptitle(r"Figure 1: scalar DAE, $\lambda = 1$ (white: minimum-loss manifold "
                  r"$w_1 w_2 = w^*$; orange: GD paths)")
     save_run(out, "fig1", fig=fig, settings={"lam": lam, "lr": lr, "epsilons": epsilons,
@@ -151,7 +154,7 @@ def fig3(out: Path, size: Size, rng: np.random.Generator) -> dict[str, object]:
                 axes[0].plot(d.epochs, d.w, color=plt.cm.Greens(sh))
                 axes[0].plot(w.epochs, w.w, color=plt.cm.Oranges(sh), ls="--")
         metrics["max_abs_dae_minus_wdae"][f"eps={eps:g}"] = gaps
-    axes[0].set_title("unbalanced start (0.01, 0.5): DAE (green) vs WDAE (orange, dashed)")
+    axes[0].set_title("start (0.01, 0.5): DAE (green), WDAE (orange --)", fontsize=10)
     axes[0].set_xlabel("GD step")
     axes[0].set_ylabel("mapping $w$")
     e = np.linspace(0, 3, 200)
@@ -161,7 +164,7 @@ def fig3(out: Path, size: Size, rng: np.random.Generator) -> dict[str, object]:
     axes[1].plot(e, nm.optimal_lr_wdae(lam, gam_e, 1.0, 1.0), color="tab:orange",
                  label=r"$\alpha_\gamma$ (equivalent $\gamma$)")
     axes[1].set_xlabel(r"noise $\varepsilon$")
-    axes[1].set_title(r"second-order learning rates ($\tau = 1$)")
+    axes[1].set_title(r"learning rates ($\tau = 1$)", fontsize=10)
     axes[1].legend()
     ratio = nm.optimal_lr_dae(lam, e, 1.0) / nm.optimal_lr_wdae(lam, gam_e, 1.0, 1.0)
     axes[2].plot(e, ratio, color="k")
@@ -169,8 +172,9 @@ def fig3(out: Path, size: Size, rng: np.random.Generator) -> dict[str, object]:
     axes[2].set_title(r"$R = \alpha_\varepsilon / \alpha_\gamma$ (eq8)")
     arrays |= {"eps_grid": e, "R": ratio}
     metrics["R_at_eps_1"] = float(ratio[np.argmin(np.abs(e - 1))])
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     fig.suptitle("Figure 3: optimal learning rates, lam = 1 (balanced starts give identical "
-                 "DAE/WDAE trajectories: see JSON)")
+                 "DAE/WDAE trajectories: see JSON)", fontsize=11)
     save_run(out, "fig3", fig=fig, settings={"lam": lam, "noise": noise, "starts": starts,
                                              "steps": steps}, metrics=metrics, arrays=arrays)
     return metrics
