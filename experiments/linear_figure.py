@@ -25,7 +25,7 @@ import numpy as np
 
 import numerics as nm
 
-from .artifacts import save_run
+from .artifacts import prepare_out, save_run
 from .datasets import load
 from .training_loop import record_epochs, train_models
 
@@ -139,6 +139,7 @@ def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bo
             raise ValueError("--device cuda asked for, but torch sees no CUDA device")
     if s.hidden < max(PLOTTED):
         raise ValueError(f"hidden must be >= {max(PLOTTED)} to plot eigenvalue {max(PLOTTED)}")
+    out = prepare_out(out)
     ds = load(s.dataset, data_dir, n_samples=s.n_samples)
     x = ds.x
     t0 = time.perf_counter()

@@ -18,7 +18,7 @@ import numpy as np
 
 import numerics as nm
 
-from .artifacts import save_run
+from .artifacts import prepare_out, save_run
 from .datasets import load
 from .training_loop import record_epochs, train_models
 
@@ -74,6 +74,7 @@ def run_nonlinear(s: NonlinearSettings, data_dir: str | None, out: Path, *,
 
     if s.device.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError("--device cuda asked for, but torch sees no CUDA device")
+    out = prepare_out(out)
     t0 = time.perf_counter()
     x = load(s.dataset, data_dir, n_samples=s.n_samples).x
     lam, V = nm.eigenbasis(nm.covariance(x))
