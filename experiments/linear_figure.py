@@ -78,7 +78,7 @@ def _stepper(s: LinearSettings, x: np.ndarray, sigma: np.ndarray, basis, model: 
         def run(w1, w2, k, _rng):
             tr = nm.simulate_linear_ae(sigma=sigma, N=s.n_samples, H=s.hidden, lr=s.lr, epochs=k,
                                        eps=eps, gamma=gamma, init=(w1, w2), basis=basis,
-                                       record_every=max(k, 1))
+                                       record_every=max(k, 1), dtype=s.dtype)
             return tr.W1, tr.W2
         return run
     import torch
