@@ -1,0 +1,113 @@
+"""Appendix F (label F): the identity-mapping estimate lambdahat_j / lambda_j and its range.
+
+The step lives in ``derivations.mapping_ratio``; it is reached here by label.  Independent
+references written out in this file: the estimate computed from data exactly as Appendix F
+describes it (NumPy), and the scalar flow [eq2]/[eq3] typed from the paper (solve_ivp).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+from scipy.stats import ortho_group
+
+from derivations.registry import get
+from derivations.step import Status
+
+EQUATIONS = Path(__file__).resolve().parents[2] / "shared" / "EQUATIONS.md"
+
+
+def estimate(x: np.ndarray, xhat: np.ndarray) -> np.ndarray:
+    """lambdahat_j / lambda_j as printed in Appendix F (samples in columns)."""
+    lams, v = np.linalg.eigh(x @ x.T)  # Sigma_xx = sum_i x_i x_i^T = V Lambda V^T
+    lam_hat = v.T @ (x @ xhat.T) @ v  # V^T (sum_i x_i xhat_i^T) V
+    return np.diag(lam_hat) / lams
+
+
+def dae_flow(lam_: float, eps_: float, tau_: float):
+    def f(_t: float, y: np.ndarray) -> list[float]:
+        a, b = y
+        return [(b * lam_ * (1 - b * a) - eps_ * b * b * a) / tau_,
+                (a * lam_ * (1 - b * a) - eps_ * b * a * a) / tau_]
+
+    return f
+
+
+def products(lam_: float, eps_: float, a0: float, b0: float, ts: np.ndarray) -> np.ndarray:
+    sol = solve_ivp(dae_flow(lam_, eps_, 1.0), (0.0, float(ts[-1])), [a0, b0], t_eval=ts,
+                    method="DOP853", rtol=1e-12, atol=1e-14)
+    assert sol.success
+    return sol.y[0] * sol.y[1]
+
+
+# ------------------------------------------------------------------------------- verdict
+def test_status() -> None:
+    """Refuted: 'lies in [0, 1]' fails for a linear AE started above 1 (verdict by hand)."""
+    step = get("F")
+    out = step.proof()
+    assert out.status is Status.REFUTED
+    assert step.section == "F" and "[F]" in EQUATIONS.read_text()
+    assert out.chain and out.counterexample and out.corrected_text
+
+
+def test_proof_is_fast() -> None:
+    import time
+
+    t0 = time.perf_counter()
+    get("F").proof()
+    assert time.perf_counter() - t0 < 3.0
+
+
+# ------------------------------------------------------------------------------- identity
+def test_ratio_is_eigenbasis_diagonal_of_the_mapping() -> None:
+    """For xhat = M x (any M), lambdahat_j / lambda_j = (V^T M V)_jj, from random data."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4, 30)) * np.array([[3.0], [1.5], [1.0], [0.3]])
+    m = rng.normal(size=(4, 4))
+    _, v = np.linalg.eigh(x @ x.T)
+    np.testing.assert_allclose(estimate(x, m @ x), np.diag(v.T @ m @ v), rtol=1e-10, atol=1e-12)
+    # a general M gives values outside [0, 1]
+    assert np.any((np.diag(v.T @ m @ v) < 0) | (np.diag(v.T @ m @ v) > 1))
+
+
+def test_ratio_is_the_scalar_product_for_orthogonal_init() -> None:
+    """With W1 = R diag(a) V^T, W2 = V diag(b) R^T ([3.2]) the ratio is w_j = a_j b_j."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(3, 20)) * np.array([[2.0], [1.0], [0.5]])
+    _, v = np.linalg.eigh(x @ x.T)
+    r = ortho_group.rvs(3, random_state=5)
+    a, b = rng.normal(size=3), rng.normal(size=3)
+    m = (v @ np.diag(b) @ r.T) @ (r @ np.diag(a) @ v.T)
+    np.testing.assert_allclose(estimate(x, m @ x), a * b, rtol=1e-10)
+
+
+# ------------------------------------------------------------------------------- range
+def test_counterexample_leaves_unit_interval() -> None:
+    """AE (eps = 0), balanced w1 = w2 = sqrt(1.5): the product stays above 1."""
+    out = get("F").proof()
+    ce = out.counterexample
+    w = products(ce["lambda"], ce["eps"], math.sqrt(ce["w0"]), math.sqrt(ce["w0"]),
+                 np.array([ce["t"]]))
+    assert w[-1] > 1.0
+    assert ce["ratio"] == pytest.approx(w[-1], rel=1e-9)
+
+
+def test_negative_start_leaves_unit_interval() -> None:
+    ts = np.linspace(0.0, 0.5, 6)
+    w = products(1.0, 1.0, -0.1, 0.2, ts)
+    assert w[0] < 0 and w[1] < 0
+
+
+@pytest.mark.parametrize("eps_", [0.0, 1.0, 5.0])
+def test_small_positive_start_stays_in_range(eps_: float) -> None:
+    """Inside [0, w*] (a subset of [0, 1]) when 0 <= w0 <= w*, also unbalanced."""
+    ts = np.linspace(0.0, 20.0, 201)
+    ws = 1.0 / (1.0 + eps_)
+    for a0, b0 in ((0.01, 0.01), (0.05, 0.3), (0.3, 0.05)):
+        w = products(1.0, eps_, a0, b0, ts)
+        assert np.all(w >= 0) and np.all(w <= ws * (1 + 1e-10))
+        assert np.all(np.diff(w) >= -1e-12)  # monotone approach from below
