@@ -234,10 +234,17 @@ def math_lines(obj: object, budget: int = LINE_BUDGET) -> list[str]:
     if isinstance(obj, sp.Mul):
         return _pack(_mul_pieces(obj, budget), budget)
     if isinstance(obj, sp.Pow) and isinstance(obj.base, sp.Add) and obj.exp.is_Integer \
-            and obj.exp > 1:
+            and obj.exp != 1:
         lines = _paren(math_lines(obj.base, budget - 16))
         lines[-1] += f"^{{{_tex(obj.exp)}}}"
         return lines
+    if isinstance(obj, sp.Subs) and r"\right|" in whole:
+        where = whole[whole.rindex(r"\right|") + len(r"\right|"):]
+        inner = math_lines(obj.expr, budget - 10)
+        if len(inner) > 1 and where.count("{") == where.count("}"):
+            rows = [rf"\left.{line}\right." for line in inner]
+            rows[-1] = rows[-1][: -len(r"\right.")] + r"\right|" + where
+            return rows
     if isinstance(obj, sp.Function) and len(obj.args) == 1 \
             and isinstance(obj.args[0], (sp.Add, sp.Mul, sp.Pow)):
         return _function_lines(obj, budget) or [whole]
@@ -286,17 +293,15 @@ def _add_pieces(expr: sp.Add, budget: int) -> list[str]:
 
 
 def _mul_pieces(expr: sp.Mul, budget: int) -> list[str]:
+    """Factors of a long product, in SymPy's order; long sums and long reciprocals are
+    broken inside their parentheses (a reciprocal as ``(...)^{-1}``)."""
     coeff, rest = expr.as_coeff_Mul()
     head = "- " if coeff < 0 else ""
     coeff = abs(coeff)
-    num, den = sp.fraction(rest)
     factors: list[str] = []
     if coeff != 1:
         factors.append(_tex(coeff))
-    if den != 1:
-        factors.append(rf"\frac{{1}}{{{_tex(den)}}}")
-    args = num.as_ordered_factors() if isinstance(num, sp.Mul) else [num]
-    for f in args:
+    for f in rest.as_ordered_factors() if isinstance(rest, sp.Mul) else [rest]:
         if f == 1:
             continue
         if isinstance(f, sp.Add):
@@ -423,11 +428,21 @@ def _itemize(items: Iterable[str]) -> str:
     return f"\\begin{{itemize}}\n{body}\n\\end{{itemize}}"
 
 
-def _one_line(text: str, limit: int = 220) -> str:
+_ABBREV = ("i.e.", "e.g.", "cf.", "vs.", "eq.", "Eq.", "Fig.", "approx.")
+
+
+def _one_line(text: str, limit: int = 260) -> str:
+    """The summary of a note: its sentences up to ``limit`` characters (at least the first,
+    shortened with an ellipsis when it is longer); abbreviations do not end a sentence."""
     text = " ".join(text.split())
-    m = re.search(r"(?<=[.;])\s", text)
-    first = text[: m.start()] if m and m.start() > 20 else text
-    return first if len(first) <= limit else first[: limit - 3].rstrip() + "..."
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s+[A-Z(\[\'\"])", text)
+            if not text[: m.end()].endswith(_ABBREV)]
+    cut = max([e for e in ends if e <= limit], default=None)
+    if len(text) <= limit:
+        return text
+    if cut is not None:
+        return text[:cut]
+    return text[: limit - 3].rstrip() + "..."
 
 
 def _ref(step_id: str, known: set[str]) -> str:
@@ -554,7 +569,7 @@ def step_section(r: Result, known: set[str]) -> str:
 
 def _summary_table(rows: Sequence[tuple[str, str, str]], head: tuple[str, str, str]) -> str:
     body = "\n".join(rf"{a} & {b} & {c} \\" for a, b, c in rows)
-    return ("\\begin{longtable}{@{}p{0.14\\linewidth}p{0.30\\linewidth}p{0.50\\linewidth}@{}}\n"
+    return ("\\begin{longtable}{@{}p{0.17\\linewidth}p{0.28\\linewidth}p{0.49\\linewidth}@{}}\n"
             "\\toprule\n" + " & ".join(rf"\textbf{{{h}}}" for h in head) + " \\\\\n"
             f"\\midrule\n\\endhead\n{body}\n\\bottomrule\n\\end{{longtable}}")
 
