@@ -435,7 +435,7 @@ def _one_line(text: str, limit: int = 260) -> str:
     """The summary of a note: its sentences up to ``limit`` characters (at least the first,
     shortened with an ellipsis when it is longer); abbreviations do not end a sentence."""
     text = " ".join(text.split())
-    ends = [m.end() for m in re.finditer(r"[.!?](?=\s+[A-Z(\[\'\"])", text)
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)", text)
             if not text[: m.end()].endswith(_ABBREV)]
     cut = max([e for e in ends if e <= limit], default=None)
     if len(text) <= limit:

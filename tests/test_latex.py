@@ -327,3 +327,14 @@ def test_pdflatex_fallback_runs_twice(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert compile_pdf(tex) == tex.resolve().with_suffix(".pdf")
     assert [c[0] for c in calls] == ["pdflatex", "pdflatex"]
     assert "-halt-on-error" in calls[0] and "-interaction=nonstopmode" in calls[0]
+
+
+def test_summary_reason_keeps_whole_sentences_and_abbreviations() -> None:
+    from derivations.latex import _one_line
+
+    note = "Right only for lam = 1, i.e. at one point; wrong otherwise. Details follow. "
+    note += "x" * 300
+    assert _one_line(note) == "Right only for lam = 1, i.e. at one point; wrong otherwise. " \
+        "Details follow."
+    assert _one_line("short; note") == "short; note"
+    assert _one_line("y" * 400).endswith("...") and len(_one_line("y" * 400)) == 260
