@@ -43,10 +43,10 @@ def _prove_fp() -> Outcome:
     chain.equal(sp.Subs(sp.Derivative(L_PRINTED, w), w, W_STAR_GAMMA_PRINTED), 0,
                 "vanishes at w*_gamma = 1 - gamma/lam", via=(sp.cancel,))
     wc = get("C.w").exprs["rhs"]
-    chain.equal(wc.subs(_sym(wc, "w"), w), FLOW_GAMMA, "the balanced WDAE flow [C.w]")
-    chain.equal(FLOW_GAMMA, -2 * w * tau * sp.Derivative(L_PRINTED, w).subs(g_p, N * gamma),
-                "[C.w] is 2w times minus tau dl_gamma/dw: the same nonzero zero 1 - N gamma/lam, "
-                "but not the same flow (the factor 2w sets the speed)")
+    chain.equal(wc.subs(_sym(wc, "w"), w),
+                -2 * w * tau * sp.Derivative(L_PRINTED, w).subs(g_p, N * gamma),
+                "the balanced flow [C.w] is 2w times minus tau dl_gamma/dw: the same nonzero "
+                "zero 1 - N gamma/lam, but not the same flow (the factor 2w sets the speed)")
     return chain.outcome(
         Status.CONVENTION, convention="gamma-N: the printed gamma is N times eq6's gamma",
         note="Differentiating l_gamma in w (rather than in the weights) gives the right fixed "
