@@ -8,14 +8,13 @@ instead and returns an object array of ``mpmath.mpf``.
 
 from __future__ import annotations
 
-import numexpr
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from derivations import get
 
-from . import highprec
-from .lambdified import numexpr_source, numpy_fn
+from . import highprec, separable
+from .lambdified import numpy_fn
 from .validate import arg, broadcast
 
 Array = NDArray[np.float64]
@@ -79,13 +78,12 @@ def _coef(name: str, params: dict[str, Array], step: str = "N.dae.template") -> 
 
 def _per_time_point(name: str, coeffs: tuple[str, ...], decay: str, rate: str,
                     params: dict[str, Array], t: Array, shape: tuple[int, ...]) -> Array:
-    """Coefficients once per parameter point, then one fused numexpr pass over ``t``."""
+    """Coefficients once per parameter point, then cache-sized blocks over ``t``
+    (:mod:`numerics.separable`)."""
+    tp = separable.template("N.dae.template", name, decay, "m" if decay == "q" else None, coeffs)
     with np.errstate(all="ignore"):
-        local = {c: _coef(c, params) for c in coeffs}
-        local[rate] = _coef(rate, params)
-    local["t"] = t
-    src = numexpr_source("N.dae.template", name, decay, rate)
-    return np.broadcast_to(numexpr.evaluate(src, local_dict=local), shape).astype(np.float64)
+        k = _coef(rate, params)
+    return separable.evaluate(tp, k, t, params, shape)
 
 
 def wdae_w(t: ArrayLike, lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, w0: ArrayLike,
