@@ -31,21 +31,6 @@ def mpmath_fn(step_id: str, name: str, args: Sequence[str]) -> Callable[..., obj
     return sp.lambdify(_symbols(expr, args), expr, modules="mpmath")
 
 
-@cache
-def numexpr_source(step_id: str, name: str, decay: str, rate: str) -> str:
-    """``get(step_id).exprs[name]`` as a numexpr string with ``decay = exp(-rate t)`` and
-    ``m = -expm1(-rate t)`` written out, so one fused pass evaluates it per time point."""
-    from sympy.codegen.cfunctions import expm1
-
-    expr = get(step_id).exprs[name]
-    by_name = {s.name: s for s in expr.free_symbols}
-    k, tt = sp.Symbol(rate), sp.Symbol("t")
-    subs = {by_name[decay]: sp.exp(-k * tt)}
-    if "m" in by_name:
-        subs[by_name["m"]] = -expm1(-k * tt)
-    return str(expr.subs(subs))
-
-
 def _symbols(expr: sp.Basic, names: Sequence[str]) -> list[sp.Symbol]:
     by_name = {s.name: s for s in expr.free_symbols}
     # an argument absent from the expression still gets a (dummy) slot
