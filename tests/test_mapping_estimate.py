@@ -111,3 +111,49 @@ def test_small_positive_start_stays_in_range(eps_: float) -> None:
         w = products(1.0, eps_, a0, b0, ts)
         assert np.all(w >= 0) and np.all(w <= ws * (1 + 1e-10))
         assert np.all(np.diff(w) >= -1e-12)  # monotone approach from below
+
+
+# ------------------------------------------------------------------------------- invariance
+def wdae_flow(lam_: float, ng: float):
+    """[C.ode] typed from the paper (tau = 1); ng = N gamma."""
+
+    def f(_t: float, y: np.ndarray) -> list[float]:
+        a, b = y
+        return [b * (lam_ - b * a * lam_) - ng * a, a * (lam_ - b * a * lam_) - ng * b]
+
+    return f
+
+
+@pytest.mark.parametrize("kind,param", [("dae", 0.0), ("dae", 2.0), ("wdae", 0.3),
+                                        ("wdae", 1.5)])
+def test_unit_interval_is_invariant_from_unbalanced_starts(kind: str, param: float) -> None:
+    """Decoupled directions started anywhere in [0, 1], balanced or not, including above the
+    fixed point, never leave [0, 1] (the corrected statement of F)."""
+    ts = np.linspace(0.0, 15.0, 301)
+    f = dae_flow(1.0, param, 1.0) if kind == "dae" else wdae_flow(1.0, param)
+    for a0, b0 in ((0.0, 0.8), (0.05, 3.0), (3.0, 0.3), (0.9, 1.1), (0.3, 0.3)):
+        assert 0.0 <= a0 * b0 <= 1.0
+        sol = solve_ivp(f, (0.0, 15.0), [a0, b0], t_eval=ts, method="DOP853", rtol=1e-11,
+                        atol=1e-13)
+        w = sol.y[0] * sol.y[1]
+        # 1e-9: integrator tolerance; the flows touch the boundary only at t = 0
+        assert np.all(w >= -1e-9) and np.all(w <= 1 + 1e-9)
+
+
+def test_small_random_initialisation_starts_negative() -> None:
+    """The paper's small random (non-orthogonal) start: the estimate computed from data is
+    negative for some eigen-directions at t = 0."""
+    rng = np.random.default_rng(11)
+    d, h = 10, 6
+    x = rng.normal(size=(d, 200)) * np.linspace(3.0, 0.3, d)[:, None]
+    wa, wb = 1e-2 * rng.normal(size=(h, d)), 1e-2 * rng.normal(size=(d, h))
+    ratio = estimate(x, wb @ wa @ x)
+    assert np.sum(ratio < 0) >= 2
+    assert np.max(np.abs(ratio)) < 1e-2  # small, but outside [0, 1]
+
+
+def test_orthogonal_ratio_expression() -> None:
+    expr = get("F").exprs["ratio_orthogonal"]
+    names = {s.name: s for s in expr.free_symbols}
+    assert set(names) == {"w_1", "w_2"}
+    assert float(expr.subs({names["w_1"]: 0.3, names["w_2"]: -2.0})) == pytest.approx(-0.6)
