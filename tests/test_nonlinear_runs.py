@@ -1,0 +1,57 @@
+"""Figures 6/7 runs: Ctrl-C mid-training and --resume give the straight run's curves exactly."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from experiments import nonlinear_figure
+
+
+def _mnist(tmp_path: Path, n: int = 80) -> Path:
+    rng = np.random.default_rng(11)
+    d = tmp_path / "mnist"
+    d.mkdir()
+    img = (rng.random((n, 28, 28)) ** 3 * 255).astype(np.uint8)
+    for name, arr, magic in (("train-images-idx3-ubyte", img, 0x803),
+                             ("train-labels-idx1-ubyte", np.zeros(n, np.uint8), 0x801)):
+        raw = magic.to_bytes(4, "big") + b"".join(x.to_bytes(4, "big") for x in arr.shape)
+        with gzip.open(d / f"{name}.gz", "wb") as fh:
+            fh.write(raw + arr.tobytes())
+    return d
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_interrupt_and_resume_equal_the_straight_run(tmp_path: Path, activation: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _mnist(tmp_path)
+    s = nonlinear_figure.settings_for("mnist", None, activation=activation, n_samples=60,
+                                      hidden=16, epochs=30, record_every=5,
+                                      checkpoint_every=10)
+    nonlinear_figure.run_nonlinear(s, str(data), tmp_path / "straight", progress=False)
+    real_grad = torch.autograd.grad
+    calls = {"n": 0}
+
+    def flaky(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        calls["n"] += 1
+        if calls["n"] == 75:  # DAE, epoch 15 of 30: its noise RNG state must be restored
+            raise KeyboardInterrupt
+        return real_grad(*args, **kw)
+
+    monkeypatch.setattr(torch.autograd, "grad", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        nonlinear_figure.run_nonlinear(s, str(data), tmp_path / "resumed", progress=False)
+    monkeypatch.setattr(torch.autograd, "grad", real_grad)
+    assert (tmp_path / "resumed" / f"fig{6 if activation == 'relu' else 7}_mnist_"
+            f"{activation}.ckpt.npz").exists()
+    nonlinear_figure.run_nonlinear(s, str(data), tmp_path / "resumed", resume=True,
+                                   progress=False)
+    stem = f"fig{6 if activation == 'relu' else 7}_mnist_{activation}.npz"
+    a, b = np.load(tmp_path / "straight" / stem), np.load(tmp_path / "resumed" / stem)
+    for k in a.files:
+        np.testing.assert_array_equal(a[k], b[k])
+    assert np.all(np.isfinite(a["AE"]))
