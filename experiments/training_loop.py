@@ -44,11 +44,14 @@ def train_models(models: Sequence[str], init: Weights, advance: Advance, measure
             done[m] = int(arr[f"{m}_epoch"])
             rngs[m].bit_generator.state = ast.literal_eval(bytes(arr[f"{m}_rng"]).decode())
             curves[m] = arr[f"{m}_curves"]
+    # the RNG state that belongs to the saved weights (epoch done[m]), not the live one: a Ctrl-C
+    # in the middle of an advance must not skip the noise drawn since the last record epoch
+    rng_done = {m: rngs[m].bit_generator.state for m in models}
 
     def save() -> None:
         arrays: dict[str, np.ndarray] = {}
         for m in models:
-            rng_state = repr(rngs[m].bit_generator.state).encode()
+            rng_state = repr(rng_done[m]).encode()
             arrays |= {f"{m}_W1": state[m][0], f"{m}_W2": state[m][1],
                        f"{m}_epoch": np.asarray(done[m]), f"{m}_curves": curves[m],
                        f"{m}_rng": np.frombuffer(rng_state, np.uint8)}
@@ -69,6 +72,7 @@ def train_models(models: Sequence[str], init: Weights, advance: Advance, measure
                 bar.update(nxt - done[m])
                 since += nxt - done[m]
                 done[m], state[m] = nxt, (w1, w2)
+                rng_done[m] = rngs[m].bit_generator.state
                 curves[m][int(np.searchsorted(rec, nxt))] = measure(w1, w2)
                 if since >= checkpoint_every:
                     save()
