@@ -115,7 +115,7 @@ def dae_fixed_point(lam: ArrayLike, eps: ArrayLike) -> Array:
     """Nonzero fixed point ``w* = lam / (lam + eps)`` of the DAE flow [4.fp]."""
     lam_, eps_ = broadcast(lam=arg("lam", lam, positive=True), eps=arg("eps", eps,
                                                                         nonnegative=True))
-    return np.asarray(numpy_fn("4.fp", "w_star", ("lambda", "varepsilon"))(lam_, eps_), float)
+    return _result(numpy_fn("4.fp", "w_star", ("lambda", "varepsilon"))(lam_, eps_), lam_.shape)
 
 
 def wdae_fixed_point(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike) -> Array:
@@ -127,7 +127,7 @@ def wdae_fixed_point(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike) -> Array:
                            gamma=arg("gamma", gamma, nonnegative=True),
                            N=arg("N", N, positive=True))
     ws = numpy_fn("C.w", "w_star", ("lambda", "N", "gamma"))(lam_, n, g)
-    return np.asarray(np.maximum(ws, 0.0), dtype=np.float64)
+    return _result(np.maximum(ws, 0.0), lam_.shape)
 
 
 def equivalent_gamma(lam: ArrayLike, eps: ArrayLike, N: ArrayLike) -> Array:
@@ -135,23 +135,37 @@ def equivalent_gamma(lam: ArrayLike, eps: ArrayLike, N: ArrayLike) -> Array:
     lam_, eps_, n = broadcast(lam=arg("lam", lam, positive=True),
                               eps=arg("eps", eps, nonnegative=True),
                               N=arg("N", N, positive=True))
-    return np.asarray(numpy_fn("E.equiv", "gamma", ("lambda", "varepsilon", "N"))(lam_, eps_, n),
-                      dtype=np.float64) * np.ones_like(lam_)
+    f = numpy_fn("E.equiv", "gamma", ("lambda", "varepsilon", "N"))
+    return _result(f(lam_, eps_, n), lam_.shape)
 
 
 def optimal_lr_dae(lam: ArrayLike, eps: ArrayLike, tau: ArrayLike) -> Array:
-    """The paper's second-order step ``alpha_eps = tau / (2 lam + 3 eps)`` ([D.step])."""
+    """The paper's second-order step ``alpha_eps = tau / (2 lam + 3 eps)`` ([D.step]).
+
+    The verifier refutes [D.step]'s claim that ``(2 lam + 3 eps) / tau`` is the *largest*
+    Hessian eigenvalue; the rule itself (the eigenvalue at ``w1 = w2 = 1``) is what the paper
+    uses for Figure 3, is returned unchanged, and is stable at the fixed point.
+    """
     lam_, eps_, tau_ = broadcast(lam=arg("lam", lam, positive=True),
                                  eps=arg("eps", eps, nonnegative=True),
                                  tau=arg("tau", tau, positive=True))
     f = numpy_fn("D.step", "alpha", ("lambda", "varepsilon", "tau"))
-    return np.asarray(f(lam_, eps_, tau_), dtype=np.float64) * np.ones_like(lam_)
+    return _result(f(lam_, eps_, tau_), lam_.shape)
 
 
 def optimal_lr_wdae(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, tau: ArrayLike) -> Array:
-    """``alpha_gamma = tau / (2 lam + N gamma)`` ([D.wd] with eq6's gamma)."""
+    """``alpha_gamma = tau / (2 lam + N gamma)`` ([D.wd] with eq6's gamma).
+
+    The paper prints ``tau / (2 lam + gamma)``: it holds under the convention "gamma-N" (the
+    printed gamma is ``N`` times eq6's penalty).
+    """
     lam_, g, n, tau_ = broadcast(lam=arg("lam", lam, positive=True),
                                  gamma=arg("gamma", gamma, nonnegative=True),
                                  N=arg("N", N, positive=True), tau=arg("tau", tau, positive=True))
     f = numpy_fn("D.wd", "alpha", ("lambda", "gamma", "N", "tau"))
-    return np.asarray(f(lam_, g, n, tau_), dtype=np.float64) * np.ones_like(lam_)
+    return _result(f(lam_, g, n, tau_), lam_.shape)
+
+
+def _result(value: object, shape: tuple[int, ...]) -> Array:
+    """A writable float64 ndarray of ``shape`` (0-d for scalar input), never a NumPy scalar."""
+    return np.array(np.broadcast_to(np.asarray(value, dtype=np.float64), shape), dtype=np.float64)

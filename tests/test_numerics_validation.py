@@ -38,3 +38,23 @@ def test_broadcasting_and_dtype():
     assert w.shape == (4, 3) and w.dtype == np.float64
     assert nm.dae_fixed_point(2.0, 0.5).shape == ()
     assert nm.wdae_fixed_point([1.0, 2.0], 0.5, 1.0).tolist() == [0.5, 0.75]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: nm.dae_w(1.0, 1.0, 0.1, 0.1, 0.2),
+        lambda: nm.dae_w(1.0, 1.0, 0.1, 0.1, 0.1),
+        lambda: nm.dae_w(1.0, 1.0, 0.1, -0.1, 0.1),
+        lambda: nm.wdae_w(1.0, 1.0, 0.1, 10, 0.1),
+        lambda: nm.dae_fixed_point(1.0, 0.5),
+        lambda: nm.wdae_fixed_point(1.0, 0.01, 10),
+        lambda: nm.equivalent_gamma(1.0, 0.5, 10),
+        lambda: nm.optimal_lr_dae(1.0, 0.5, 100.0),
+        lambda: nm.optimal_lr_wdae(1.0, 0.01, 10, 100.0),
+    ],
+)
+def test_scalar_input_gives_a_writable_0d_float64_array(call):
+    out = call()
+    assert type(out) is np.ndarray and out.shape == () and out.dtype == np.float64
+    assert out.flags.writeable
