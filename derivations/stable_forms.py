@@ -139,9 +139,8 @@ def _prove_dae_stable() -> Outcome:
     chain.equal(Y0_NEG, Y0_NONNEG, "the same Y0 without cancellation for w0 < 0",
                 via=(sp.radsimp, sp.expand))
     dw = sp.diff(w_of_y, Y)
-    chain.equal(sp.cancel(dw * (-lam / (2 * wstar)) * (Y - pieces["Yp"]) * (Y - pieces["Ym"])
-                          - (lam - (lam / wstar) * w_of_y) * (Y**2 + cc**2) / (2 * Y)).subs(
-                              wstar, wstar) * 1, 0,
+    chain.equal(dw * (-lam / (2 * wstar)) * (Y - pieces["Yp"]) * (Y - pieces["Ym"])
+                - (lam - (lam / wstar) * w_of_y) * (Y**2 + cc**2) / (2 * Y), 0,
                 "chain rule: w(Y(t)) solves tau dw/dt = (lam - (lam + eps) w) sqrt(c0^2 + 4 w^2), "
                 "the product flow of [B.9]/[B.w] (sqrt(c0^2 + 4w^2) = (Y^2 + c0^2)/(2Y))",
                 via=(_reduce_zeta,))
@@ -191,13 +190,24 @@ def _prove_templates() -> Outcome:
 
 
 def _prove_balanced_neg() -> Outcome:
-    """c0 = 0 with w0 < 0: w1 = -w2, w1^2 + w2^2 = -2w, the product decays to the saddle."""
+    """c0 = 0 with w0 < 0: w1 = -w2 stays so under [eq2]/[eq3]; the product decays to the saddle."""
+    from .registry import get
+
     chain = Chain()
+    r1, r2 = get("eq2").exprs["rhs"], get("eq3").exprs["rhs"]  # tau dw1/dt, tau dw2/dt
+    by = {s_.name: s_ for s_ in r1.free_symbols | r2.free_symbols}
+    u = sp.Symbol("u", positive=True)
+    on = {by["w_1"]: -u, by["w_2"]: u}
+    chain.equal(sp.Subs(r1 + r2, (by["w_1"], by["w_2"]), (-u, u)), 0,
+                "on w1 = -w2 = -u [eq2] + [eq3] vanish: the line w1 = -w2 is invariant",
+                via=(sp.expand,))
+    prod = by["w_2"] * r1 + by["w_1"] * r2  # tau dw/dt by the product rule
     w_t = W_BALANCED_NEG.subs(q2, sp.exp(-2 * lam * t / tau))
-    rhs = (lam - (lam + eps) * w_t) * (-2 * w_t)
-    chain.equal(tau * sp.Derivative(w_t, t), rhs,
-                "solves tau dw/dt = (lam - (lam+eps) w)(w1^2 + w2^2) with w1^2 + w2^2 = -2w",
-                via=(sp.cancel,))
+    chain.equal(prod.subs(on), ((lam - (lam + eps) * w) * (-2 * w)).subs(w, -u**2),
+                "product rule: tau dw/dt = w2 [eq2] + w1 [eq3] = (lam - (lam+eps) w)(-2w) "
+                "with w = -u^2", via=(sp.expand,))
+    chain.equal(tau * sp.Derivative(w_t, t), (lam - (lam + eps) * w_t) * (-2 * w_t),
+                "the candidate solves that ODE", via=(sp.cancel,))
     chain.equal(sp.Subs(w_t, t, 0), w0, "w(0) = w0", via=(sp.cancel,))
     chain.fact(sp.Eq(sp.Limit(w, t, sp.oo), 0), "q2 -> 0: the product decays to the saddle w = 0")
     return chain.outcome(Status.HOLDS)
@@ -217,7 +227,11 @@ def _prove_wdae_stable() -> Outcome:
     from .registry import get
 
     chain = Chain()
-    rhs_cw = lambda f: 2 * f * (lam - N * gamma - lam * f)  # noqa: E731 - [C.w] as printed
+    cw = get("C.w").exprs["rhs"]  # tau dw/dt of the balanced WDAE flow, in w
+
+    def rhs_cw(f: sp.Expr) -> sp.Expr:
+        return cw.subs(w, f)
+
     for name, form in (("xi >= 0", W_WDAE_NONNEG), ("xi < 0", W_WDAE_NEG)):
         w_t = form.subs(x, _X).rewrite(sp.exp)
         chain.equal(tau * sp.diff(w_t, t) - rhs_cw(w_t), 0,
@@ -247,7 +261,9 @@ def _prove_wdae_stable() -> Outcome:
                 raise AssertionError(f"stable WDAE form != eq7 at {vals}: {got} vs {ref}")
             n += 1
         chain.check(f"equals the corrected eq7 of the registry at {n} points (50 digits)")
-    return chain.outcome(Status.HOLDS, note="[C.w] re-encoded from its printed text in the proof.")
+    return chain.outcome(Status.HOLDS, Method.SYMBOLIC_NUMERIC,
+                         note="Solves the registry's [C.w] from w0 (unique solution); the "
+                              "numeric check compares with the corrected eq7.")
 
 
 STEPS: tuple[Step, ...] = (
@@ -277,7 +293,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         id="N.dae.balanced_neg", section="N",
         title="Balanced start with a negative product (w1 = -w2)",
-        printed=sp.Eq(w, W_BALANCED_NEG), proof=_prove_balanced_neg, uses=("B.9",),
+        printed=sp.Eq(w, W_BALANCED_NEG), proof=_prove_balanced_neg, uses=("eq2", "eq3"),
         printed_in_paper=False,
         assumes=(Assumption("w1 = -w2 != 0 at t = 0 (c0 = 0, w0 < 0)", sp.Lt(w0, 0)),),
         note="q2 = exp(-2 lam t / tau); the flow never leaves w1 = -w2 and decays to the saddle.",
