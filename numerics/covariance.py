@@ -20,8 +20,10 @@ def eigenbasis(sigma: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float6
     """Eigenvalues in decreasing order ``lam_1 >= ... >= lam_D`` and the matching columns ``V``."""
     s = np.asarray(sigma, dtype=np.float64)
     if s.ndim != 2 or s.shape[0] != s.shape[1]:
-        raise ValueError(f"Sigma must be a square matrix, got shape {s.shape}")
+        raise ValueError(f"sigma must be a square matrix, got shape {s.shape}")
+    if not np.all(np.isfinite(s)):
+        raise ValueError("sigma must be finite (got NaN or inf)")
     if not np.allclose(s, s.T, rtol=1e-10, atol=1e-12 * max(1.0, float(np.abs(s).max()))):
-        raise ValueError("Sigma must be symmetric")
+        raise ValueError("sigma must be symmetric")
     lam, v = np.linalg.eigh(s)
     return lam[::-1].copy(), v[:, ::-1].copy()

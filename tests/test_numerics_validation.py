@@ -58,3 +58,28 @@ def test_scalar_input_gives_a_writable_0d_float64_array(call):
     out = call()
     assert type(out) is np.ndarray and out.shape == () and out.dtype == np.float64
     assert out.flags.writeable
+
+
+_X = np.random.default_rng(0).standard_normal((20, 4))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"X": _X, "H": 0}, "H"),
+        ({"X": _X, "epochs": -1}, "epochs"),
+        ({"X": _X, "lr": 0.0}, "lr"),
+        ({"X": _X, "eps": -1.0}, "eps"),
+        ({"X": _X, "gamma": -1.0}, "gamma"),
+        ({"X": _X, "init": "zeros"}, "init"),
+        ({"X": _X, "init": (np.zeros((2, 4)), np.zeros((4, 3)))}, "init"),
+        ({"X": np.where(_X > 2, np.nan, _X)}, "X"),
+        ({"X": _X, "sigma": _X.T @ _X, "N": 20}, "X"),
+        ({"sigma": _X.T @ _X}, "N"),
+        ({"sigma": np.full((4, 4), np.nan), "N": 20}, "sigma"),
+        ({"sigma": np.ones((4, 3)), "N": 20}, "sigma"),
+    ],
+)
+def test_simulate_linear_ae_bad_input_names_the_argument(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        nm.simulate_linear_ae(**{"H": 2, "epochs": 3, **kwargs})
