@@ -146,42 +146,51 @@ def evaluate(tp: Template, rate: Array, t: Array, params: dict[str, Array],
         for lo in range(0, vshape[0], step):
             sl = slice(lo, lo + step)
             n = min(step, vshape[0] - lo)
-            x, q, num, den, lin, term = (a[:n] for a in scratch)
+            free = [a[:n] for a in scratch]  # buffers change hands, never get copied
+            x, q = free.pop(), free.pop()
             np.multiply(b["t"][sl], b["r"][sl], out=x)  # -K t
             np.exp(x, out=q)
             var = {"q": q, "m": np.expm1(x, out=x) if uses_m else None}  # x now holds -m
-            have_num = have_den = False
+            num: Array | None = None
+            den: Array | None = None
             for i, (c, power) in enumerate(folded):
-                _linear(c, var, b, i, sl, lin, term)
-                for _ in range(abs(power)):
+                lin = _linear(c, var, b, i, sl, free)
+                for k in range(abs(power)):
                     if power > 0:
-                        _accumulate(num, lin, have_num)
-                        have_num = True
+                        num = _times(num, lin, k == abs(power) - 1, free)
                     else:
-                        _accumulate(den, lin, have_den)
-                        have_den = True
+                        den = _times(den, lin, k == abs(power) - 1, free)
             if keep_scale:
-                _accumulate(num, b["s"][sl], have_num)
-                have_num = True
-            if not have_num:
-                num.fill(1.0)
-            if have_den:
-                np.divide(num, den, out=view[sl])
+                sc = b["s"][sl]
+                num = sc if num is None else np.multiply(num, sc, out=num)
+            target = view[sl]
+            if den is None:
+                target[...] = 1.0 if num is None else num
             else:
-                view[sl] = num
+                np.divide(1.0 if num is None else num, den, out=target)
     return out
 
 
-def _accumulate(acc: Array, factor: Array, started: bool) -> None:
-    if started:
-        np.multiply(acc, factor, out=acc)
-    else:
-        np.copyto(acc, factor)
+def _times(acc: Array | None, lin: Array, last_use: bool, free: list[Array]) -> Array:
+    """``acc * lin``, reusing ``lin``'s buffer when ``acc`` is empty and ``lin`` is not reused."""
+    if acc is None:
+        if last_use:
+            return lin
+        acc = free.pop()
+        np.copyto(acc, lin)
+        return acc
+    np.multiply(acc, lin, out=acc)
+    if last_use:
+        free.append(lin)
+    return acc
 
 
 def _linear(c: dict[str, Array], var: dict[str, Array | None], b: dict[str, Array], i: int,
-            sl: slice, acc: Array, term: Array) -> None:
-    """``acc = sum_k c[k] * var[k]`` on one block (``k = "1"``: the constant term, listed last)."""
+            sl: slice, free: list[Array]) -> Array:
+    """``sum_k c[k] * var[k]`` on one block (``k = "1"``: the constant term, listed last), in a
+    buffer taken from ``free``."""
+    acc = free.pop()
+    term: Array | None = None
     first = True
     for k in c:
         coef = b[f"{i}{k}"][sl]
@@ -196,6 +205,11 @@ def _linear(c: dict[str, Array], var: dict[str, Array | None], b: dict[str, Arra
             if first:
                 np.multiply(coef, v, out=acc)
             else:
+                if term is None:
+                    term = free.pop()
                 np.multiply(coef, v, out=term)
                 np.add(acc, term, out=acc)
         first = False
+    if term is not None:
+        free.append(term)
+    return acc
