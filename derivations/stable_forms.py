@@ -216,6 +216,11 @@ def _prove_balanced_neg() -> Outcome:
 # -- weight decay: [eq7] (corrected) without overflow and with the N gamma = lam limit --------
 x = sp.Symbol("x", real=True)  # x = 2 lam xi t / tau = 2 (lam - N gamma) t / tau
 _X = 2 * (lam - N * gamma) * t / tau
+#: x through the gap d = lam - N gamma, which numerics evaluates with an error-free product
+#: (the subtraction cancels near N gamma = lam, where x multiplies a long time t)
+d_gap = sp.Symbol("d", real=True)
+D_GAP = lam - N * gamma
+X_OF_D = 2 * d_gap * t / tau
 #: for xi >= 0 (x >= 0): no overflow as t -> oo
 W_WDAE_NONNEG = w0 / (sp.exp(-x) + w0 * (2 * lam * t / tau) * exprel(-x))
 #: for xi < 0 (x < 0): no overflow as t -> oo
@@ -241,6 +246,8 @@ def _prove_wdae_stable() -> Outcome:
     chain.equal((W_WDAE_NONNEG - W_WDAE_NEG).rewrite(sp.exp), 0,
                 "the two forms are one function (multiply by e^x)",
                 via=(lambda e: sp.cancel(sp.powsimp(sp.expand(sp.together(e)), force=True)),))
+    chain.equal(sp.Subs(X_OF_D, d_gap, D_GAP), _X, "x = 2 d t / tau with d = lam - N gamma",
+                via=(sp.expand,))
     chain.equal(sp.Subs(W_WDAE_NONNEG, x, 0), w0 / (1 + 2 * lam * w0 * t / tau),
                 "exprel(0) = 1: at N gamma = lam both give w0/(1 + 2 lam w0 t/tau)",
                 via=(sp.cancel,))
@@ -307,6 +314,6 @@ STEPS: tuple[Step, ...] = (
         assumes=(Assumption("balanced start w1 = w2, w0 = w1^2 > 0", sp.Gt(w0, 0)),),
         note="x = 2 (lam - N gamma) t / tau; the xi >= 0 form is used for x >= 0, the xi < 0 "
              "form (exprs['w_neg']) for x < 0; exprel is scipy.special.exprel.",
-        exprs={"w": W_WDAE_NONNEG, "w_neg": W_WDAE_NEG, "x": _X},
+        exprs={"w": W_WDAE_NONNEG, "w_neg": W_WDAE_NEG, "x": _X, "d": D_GAP, "x_of_d": X_OF_D},
     ),
 )

@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from derivations import get
 
-from . import highprec, separable
+from . import compensated, highprec, separable
 from .lambdified import numpy_fn
 from .validate import arg, broadcast
 
@@ -104,7 +104,10 @@ def wdae_w(t: ArrayLike, lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, w0: Arr
     t_, lam_, g, n, w0_, tau_ = broadcast(t=t_, lam=lam_, gamma=g, N=n, w0=w0_, tau=tau_)
     if precision is not None:
         return highprec.wdae_w(t_, lam_, g, n, w0_, tau_, precision)
-    x = numpy_fn("N.wdae.stable", "x", ("lambda", "N", "gamma", "t", "tau"))(lam_, n, g, t_, tau_)
+    # x = 2 d t / tau with the gap d = lam - N gamma free of the product's rounding error
+    d = compensated.difference_of_product("N.wdae.stable", "d", {"lambda": lam_, "N": n,
+                                                                  "gamma": g})
+    x = numpy_fn("N.wdae.stable", "x_of_d", ("d", "t", "tau"))(d, t_, tau_)
     args = ("x", "w_0", "lambda", "t", "tau")
     pos = numpy_fn("N.wdae.stable", "w", args)(np.maximum(x, 0.0), w0_, lam_, t_, tau_)
     neg = numpy_fn("N.wdae.stable", "w_neg", args)(np.minimum(x, 0.0), w0_, lam_, t_, tau_)

@@ -76,3 +76,24 @@ def test_eps_zero_and_balanced_are_continuous():
     for d in (1e-8, 1e-6, 1e-4):
         np.testing.assert_allclose(nm.dae_w(t, 1.0, 0.0, 0.01, 0.01 + d), base,
                                    rtol=300 * d / 0.01, atol=0)
+
+
+def test_weight_decay_gap_is_free_of_the_products_rounding():
+    # N gamma = 1 + 2^-53 + ... in exact arithmetic, rounds to 1.0 in float64: the flow sees the
+    # exact gap, which the 50-digit path (exact products of the float inputs) confirms
+    lam, N, gamma, w0, t = 1.0, 10.0, 0.1, 1e-8, np.array([1e5, 1e6])
+    got = nm.wdae_w(t, lam, gamma, N, w0)
+    ref = nm.wdae_w(t, lam, gamma, N, w0, precision=50)
+    assert _rel(got, ref) <= 1e-13
+
+
+def test_two_product_is_exact():
+    from fractions import Fraction
+
+    from numerics.compensated import two_product
+
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(-1e3, 1e3, 200), rng.uniform(-1e3, 1e3, 200)
+    p, e = two_product(a, b)
+    for ai, bi, pi, ei in zip(a, b, p, e, strict=True):
+        assert Fraction(pi) + Fraction(ei) == Fraction(ai) * Fraction(bi)
