@@ -71,15 +71,15 @@ def model_params(s: LinearSettings, model: str) -> tuple[float, float]:
     return {"AE": (0.0, 0.0), "WDAE": (0.0, s.gamma), "DAE": (s.n_samples * s.sigma2, 0.0)}[model]
 
 
-def _stepper(s: LinearSettings, x: np.ndarray, sigma: np.ndarray, basis, model: str
+def _stepper(s: LinearSettings, x: np.ndarray, basis, model: str
              ) -> Callable[[np.ndarray, np.ndarray, int, np.random.Generator], tuple]:
     eps, gamma = model_params(s, model)
-    if s.mode == "covariance":
+    if s.mode == "covariance":  # the weights stay rotated into the eigenbasis between calls
+        lam = basis[0]
+
         def run(w1, w2, k, _rng):
-            tr = nm.simulate_linear_ae(sigma=sigma, N=s.n_samples, H=s.hidden, lr=s.lr, epochs=k,
-                                       eps=eps, gamma=gamma, init=(w1, w2), basis=basis,
-                                       record_every=max(k, 1), dtype=s.dtype)
-            return tr.W1, tr.W2
+            return nm.gd_eigenbasis(w1, w2, lam, s.n_samples, s.lr, k, eps=eps, gamma=gamma,
+                                    dtype=s.dtype)
         return run
     import torch
 
@@ -118,12 +118,17 @@ def _stepper(s: LinearSettings, x: np.ndarray, sigma: np.ndarray, basis, model: 
     return run
 
 
-def _measure(w1: np.ndarray, w2: np.ndarray, V: np.ndarray, idx: np.ndarray
+def _measure(w1: np.ndarray, w2: np.ndarray, V: np.ndarray | None, idx: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
-    vi = V[:, idx]
-    diag = np.sum((vi.T @ w2) * (w1 @ vi).T, axis=1)
+    """Diagonal of ``V^T W2 W1 V`` at ``idx`` and the singular values of ``W2 W1`` there (the
+    authors' measure); ``V = None`` for weights already rotated into the eigenbasis."""
+    if V is None:
+        diag = np.sum(w2[idx, :] * w1[:, idx].T, axis=1)
+    else:
+        vi = V[:, idx]
+        diag = np.sum((vi.T @ w2) * (w1 @ vi).T, axis=1)
     _, r = np.linalg.qr(w2)
-    sv = np.linalg.svd(r @ w1, compute_uv=False)  # singular values of W2 W1
+    sv = np.linalg.svd(r @ w1, compute_uv=False)  # singular values of W2 W1 (basis-invariant)
     return diag, sv[idx] if sv.size > idx.max() else np.full(idx.size, np.nan)
 
 
@@ -151,10 +156,13 @@ def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bo
     rng0 = np.random.default_rng(s.seed)
     w1_0 = rng0.standard_normal((s.hidden, x.shape[1])) * s.scale
     w2_0 = rng0.standard_normal((x.shape[1], s.hidden)) * s.scale
-    steppers = {m: _stepper(s, x, sigma, (lam, V), m) for m in MODELS}
+    steppers = {m: _stepper(s, x, (lam, V), m) for m in MODELS}
+    rotated = s.mode == "covariance"
+    if rotated:  # Wb1 = W1 V, Wb2 = V^T W2 ([3.1b]); checkpoints then hold rotated weights
+        w1_0, w2_0 = w1_0 @ V, V.T @ w2_0
 
     def measure(w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
-        return np.concatenate(_measure(w1, w2, V, idx))
+        return np.concatenate(_measure(w1, w2, None if rotated else V, idx))
 
     raw = train_models(MODELS, (w1_0, w2_0),
                        lambda m, w1, w2, k, rng: steppers[m](w1, w2, k, rng), measure, rec,

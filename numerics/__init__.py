@@ -3,7 +3,7 @@
 Public API (the contract of the README): :func:`dae_w`, :func:`wdae_w`, :func:`dae_fixed_point`,
 :func:`wdae_fixed_point`, :func:`equivalent_gamma`, :func:`optimal_lr_dae`,
 :func:`optimal_lr_wdae`, :func:`simulate_scalar`, :func:`simulate_linear_ae`,
-:func:`covariance`.
+:func:`covariance` (with :func:`eigenbasis` and :func:`gd_eigenbasis`).
 """
 
 from .closed_forms import (
@@ -16,7 +16,7 @@ from .closed_forms import (
     wdae_w,
 )
 from .covariance import covariance, eigenbasis
-from .linear_ae import LinearAETrajectory, simulate_linear_ae
+from .linear_ae import LinearAETrajectory, gd_eigenbasis, simulate_linear_ae
 from .scalar_gd import ScalarTrajectory, simulate_scalar
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "dae_w",
     "eigenbasis",
     "equivalent_gamma",
+    "gd_eigenbasis",
     "optimal_lr_dae",
     "optimal_lr_wdae",
     "simulate_linear_ae",

@@ -106,39 +106,103 @@ def simulate_linear_ae(X: ArrayLike | None = None, H: int = 16, lr: float = 0.01
     D = lam.size
     tau = n / lr_
     b1, b2 = _init(init, H, D, V, float(arg("scale", scale, positive=True)), seed)
-    ft = np.dtype(dtype)
-    b1, b2, lam_w = b1.astype(ft), b2.astype(ft), lam.astype(ft)
+    state = _EigenbasisGD(b1, b2, lam, eps_, n * g, 1.0 / tau, dtype)
     rec = list(range(0, epochs + 1, record_every))
     if rec[-1] != epochs:
         rec.append(epochs)
     diag = np.empty((len(rec), D))
     off = np.empty(len(rec)) if track_offdiag else None
-
-    def record(k: int) -> None:
-        diag[k] = np.sum(b2 * b1.T, axis=1)
-        if off is not None:
-            m = b2 @ b1
-            np.fill_diagonal(m, 0.0)
-            off[k] = np.abs(m).max()
-
-    record(0)
-    k = 1
-    lam_eps = lam_w + ft.type(eps_)
-    decay = ft.type(n * g)
-    inv_tau = ft.type(1.0 / tau)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for e in tqdm(range(1, epochs + 1), disable=not progress, desc="linear AE GD", unit="ep"):
-            gram = b2.T @ b2  # H x H
-            scaled = b1 * lam_eps  # Wb1 (Lam + eps)
-            d1 = b2.T * lam_w - gram @ scaled - decay * b1
-            d2 = lam_w[:, None] * b1.T - b2 @ (scaled @ b1.T) - decay * b2
-            b1 = b1 + d1 * inv_tau
-            b2 = b2 + d2 * inv_tau
-            if k < len(rec) and e == rec[k]:
-                record(k)
-                k += 1
-    b1, b2 = b1.astype(np.float64), b2.astype(np.float64)
+    with tqdm(total=epochs, disable=not progress, desc="linear AE GD", unit="ep") as bar:
+        for k, e in enumerate(rec):
+            if k:
+                state.advance(e - rec[k - 1])
+                bar.update(e - rec[k - 1])
+            diag[k] = state.diagonal()
+            if off is not None:
+                m = state.c2.T @ state.b1
+                np.fill_diagonal(m, 0.0)
+                off[k] = np.abs(m).max()
+    b1, b2 = state.weights()
     return LinearAETrajectory(np.asarray(rec), lam, V, diag, off, b1 @ V.T, V @ b2, tau, n)
+
+
+class _EigenbasisGD:
+    """Full-batch GD in the eigenbasis, iterating on ``Wb1`` and ``Wb2^T`` (both H x D,
+    C-contiguous) so the two H x H Gram matrices are symmetric rank-k products (BLAS syrk, half
+    a gemm) and no transposed copies are made: about 2 D H^2 multiply-adds per epoch."""
+
+    def __init__(self, b1: ArrayLike, b2: ArrayLike, lam: NDArray[np.float64], eps: float,
+                 decay: float, inv_tau: float, dtype: str) -> None:
+        if dtype not in ("float64", "float32"):
+            raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
+        ft = np.dtype(dtype)
+        self.b1 = np.array(b1, dtype=ft, order="C")
+        self.c2 = np.array(np.asarray(b2).T, dtype=ft, order="C")
+        self.lam = lam.astype(ft)
+        self.lam_eps = self.lam + ft.type(eps)
+        # Wb1 (Lam + eps) Wb1^T = (Wb1 S)(Wb1 S)^T - (Wb1 S-)(Wb1 S-)^T, S = sqrt(max(Lam+eps, 0)),
+        # S- over the (rounding-level) negative eigenvalues a PSD Sigma_xx can show
+        self.root = np.sqrt(np.maximum(self.lam_eps, 0))
+        self.neg = np.flatnonzero(self.lam_eps < 0)
+        self.root_neg = np.sqrt(-self.lam_eps[self.neg])
+        self.decay, self.inv_tau = ft.type(decay), ft.type(inv_tau)
+
+    def advance(self, epochs: int) -> None:
+        b1, c2 = self.b1, self.c2
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(epochs):
+                gram = c2 @ c2.T  # Wb2^T Wb2
+                r = b1 * self.root
+                g1 = r @ r.T  # Wb1 (Lam + eps) Wb1^T
+                if self.neg.size:
+                    rn = b1[:, self.neg] * self.root_neg
+                    g1 -= rn @ rn.T
+                d1 = c2 * self.lam
+                d1 -= gram @ (b1 * self.lam_eps)
+                d2 = b1 * self.lam
+                d2 -= g1 @ c2
+                if self.decay:
+                    d1 -= self.decay * b1
+                    d2 -= self.decay * c2
+                d1 *= self.inv_tau
+                d2 *= self.inv_tau
+                b1 += d1
+                c2 += d2
+
+    def diagonal(self) -> NDArray[np.float64]:
+        """``(V^T W2 W1 V)_jj`` per eigen-direction."""
+        return np.sum(self.c2 * self.b1, axis=0, dtype=np.float64)
+
+    def weights(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """``(Wb1, Wb2)`` in float64."""
+        return self.b1.astype(np.float64), self.c2.T.astype(np.float64)
+
+
+def gd_eigenbasis(Wb1: ArrayLike, Wb2: ArrayLike, lam: ArrayLike, N: float, lr: float,
+                  epochs: int, eps: float = 0.0, gamma: float = 0.0, *,
+                  dtype: str = "float64") -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``epochs`` exact full-batch GD steps on weights already rotated into the eigenbasis.
+
+    ``Wb1 = W1 V`` (H x D), ``Wb2 = V^T W2`` (D x H), ``lam`` the eigenvalues of
+    ``Sigma_xx = V diag(lam) V^T`` ([3.1b]); returns the rotated weights after the steps.  The
+    same update as :func:`simulate_linear_ae`, for callers that keep their state in the
+    eigenbasis between calls (rotating back and forth costs 4 D^2 H per call).
+    """
+    lam_ = np.asarray(lam, dtype=np.float64)
+    if lam_.ndim != 1 or not np.all(np.isfinite(lam_)):
+        raise ValueError(f"lam must be a finite 1-D array, got shape {lam_.shape}")
+    b1, b2 = np.asarray(Wb1), np.asarray(Wb2)
+    D = lam_.size
+    if b1.ndim != 2 or b1.shape[1] != D or b2.shape != (D, b1.shape[0]):
+        raise ValueError(f"Wb1 must be H x {D} and Wb2 {D} x H, got {b1.shape} and {b2.shape}")
+    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    n = float(arg("N", N, positive=True))
+    lr_ = float(arg("lr", lr, positive=True))
+    state = _EigenbasisGD(b1, b2, lam_, float(arg("eps", eps, nonnegative=True)),
+                          n * float(arg("gamma", gamma, nonnegative=True)), lr_ / n, dtype)
+    state.advance(int(epochs))
+    return state.weights()
 
 
 def marginalised_loss(W1: ArrayLike, W2: ArrayLike, sigma: ArrayLike, N: float,

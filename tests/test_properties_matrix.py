@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
@@ -79,3 +80,39 @@ def test_marginalised_gradient_is_one_simulator_step():
     traj = nm.simulate_linear_ae(x, H=3, lr=lr, epochs=1, eps=n * s2, gamma=g, init=(w1, w2))
     np.testing.assert_allclose(traj.W1, w1 - lr * g1, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(traj.W2, w2 - lr * g2, rtol=1e-12, atol=1e-15)
+
+
+def test_gd_eigenbasis_is_the_data_space_step_also_for_rank_deficient_sigma():
+    """Rotated GD == marginalised-gradient GD, for a covariance with zero (so, after eigh,
+    rounding-level negative) eigenvalues: the split of Wb1 (Lam + eps) Wb1^T is exact."""
+    x = _data(4, 30, 8)
+    x[:, 5:] = x[:, :3] @ np.random.default_rng(1).standard_normal((3, 3))  # rank 5 of 8
+    sigma, n, lr, s2, g = nm.covariance(x), 30, 0.05, 0.0, 0.02
+    lam, V = nm.eigenbasis(sigma)
+    assert lam.min() < 1e-9 * lam.max()
+    rng = np.random.default_rng(2)
+    w1, w2 = rng.standard_normal((3, 8)) * 0.1, rng.standard_normal((8, 3)) * 0.1
+    ref1, ref2 = w1, w2
+    for _ in range(3):
+        g1, g2 = marginalised_gradient(ref1, ref2, sigma, n, s2, g)
+        ref1, ref2 = ref1 - lr * g1, ref2 - lr * g2
+    b1, b2 = nm.gd_eigenbasis(w1 @ V, V.T @ w2, lam, n, lr, 3, eps=n * s2, gamma=g)
+    np.testing.assert_allclose(b1 @ V.T, ref1, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(V @ b2, ref2, rtol=1e-10, atol=1e-14)
+    # resuming in chunks is the same iteration
+    c1, c2 = nm.gd_eigenbasis(w1 @ V, V.T @ w2, lam, n, lr, 1, eps=n * s2, gamma=g)
+    c1, c2 = nm.gd_eigenbasis(c1, c2, lam, n, lr, 2, eps=n * s2, gamma=g)
+    np.testing.assert_array_equal(c1, b1)
+    np.testing.assert_array_equal(c2, b2)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(lr=-1.0), "lr"), (dict(N=0.0), "N"), (dict(eps=-1.0), "eps"),
+    (dict(gamma=np.nan), "gamma"), (dict(epochs=-1), "epochs"), (dict(dtype="float16"), "dtype"),
+])
+def test_gd_eigenbasis_bad_input(kwargs, name):
+    base = dict(N=10.0, lr=0.1, epochs=1)
+    with pytest.raises(ValueError, match=name):
+        nm.gd_eigenbasis(np.zeros((2, 3)), np.zeros((3, 2)), np.ones(3), **(base | kwargs))
+    with pytest.raises(ValueError, match="Wb1"):
+        nm.gd_eigenbasis(np.zeros((2, 3)), np.zeros((2, 3)), np.ones(3), **base)
