@@ -99,7 +99,10 @@ def _prove_f() -> Outcome:
                        "monotonically to w_j*). Not in general: initial products above 1 or "
                        "below 0, including the negative entries a small random non-orthogonal "
                        "initialisation produces at t = 0; no guarantee for nonlinear AEs.",
-        note="Our ReLU run (daedyn experiment nonlinear) also records ratios slightly above 1.")
+        note="The ratio is (V^T W2 W1 V)_jj, in [0, 1] only from decoupled starts in [0, 1]: it "
+             "exceeds 1 from w0 = 1.5 (1.1398 at t = tau/2) and is negative at t = 0 for small "
+             "random non-orthogonal starts. Our ReLU runs (daedyn experiment nonlinear) also "
+             "record ratios slightly above 1.")
 
 
 STEPS: tuple[Step, ...] = (

@@ -43,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
                    help="nonlinear: the activation (relu: Figure 6, tanh: Figure 7)")
     for flag, typ, text in _COMMON:
         p.add_argument(flag, type=typ, default=None, help=text)
+    p.add_argument("--gamma-convention", choices=("authors", "eq6"), default=None,
+                   help="nonlinear: how --gamma enters the loss: as the authors' code applied "
+                   "it (MSE mean over pixels + weight decay = eq6's gamma x D/2; default) or "
+                   "literally in eq6's scaling")
     p.add_argument("--device", default="cpu", help="torch device (cpu, or cuda when present)")
     p.add_argument("--dtype", choices=("float64", "float32"), default=None)
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
@@ -62,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
     if args.kind == "linear":
         from .linear_figure import run_linear, settings_for
 
+        if args.gamma_convention is not None:
+            raise UsageError("--gamma-convention applies to nonlinear experiments only (Figure "
+                             "5 uses eq6's gamma, as the paper's linear theory does)")
         s = settings_for(args.dataset, args.preset, mode=args.mode, **overrides)
         metrics = run_linear(s, args.data_dir, Path(out), resume=args.resume,
                              progress=not args.no_progress)
@@ -73,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
         from .nonlinear_figure import run_nonlinear
         from .nonlinear_figure import settings_for as nl_settings
 
-        s = nl_settings(args.dataset, args.preset, activation=args.activation, **overrides)
+        s = nl_settings(args.dataset, args.preset, activation=args.activation,
+                        gamma_convention=args.gamma_convention, **overrides)
         metrics = run_nonlinear(s, args.data_dir, Path(out), resume=args.resume,
                                 progress=not args.no_progress)
         stem = f"fig{6 if s.activation == 'relu' else 7}_{s.dataset}_{s.activation}"

@@ -43,6 +43,22 @@ class NonlinearSettings:
     checkpoint_every: int = 100
     device: str = "cpu"
     dtype: str = "float32"
+    # "authors": the paper's gamma as the authors' code applied it (torch MSELoss, a mean over
+    # samples AND pixels, plus weight_decay gamma), i.e. eq6's gamma times D / 2 in our loss
+    # (1/2N) sum ||r||^2; "eq6": the printed gamma in eq6's scaling, where 0.0045 is negligible
+    # (N gamma / lambda_1 ~ 1e-3 on MNIST: the WDAE is the AE)
+    gamma_convention: str = "authors"
+
+
+GAMMA_CONVENTIONS = ("authors", "eq6")
+
+
+def effective_gamma(s: NonlinearSettings, dim: int) -> float:
+    """The decay in our loss ``(1/2N) sum_i ||x_i - xhat_i||^2 + gamma/2 ||W||^2``."""
+    if s.gamma_convention not in GAMMA_CONVENTIONS:
+        raise ValueError(f"gamma convention must be one of {', '.join(GAMMA_CONVENTIONS)}, "
+                         f"got {s.gamma_convention!r}")
+    return s.gamma * dim / 2 if s.gamma_convention == "authors" else s.gamma
 
 
 _PAPER_N = {"mnist": 50000, "fashion-mnist": 50000, "cifar10": 30000}
@@ -74,9 +90,11 @@ def run_nonlinear(s: NonlinearSettings, data_dir: str | None, out: Path, *,
 
     if s.device.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError("--device cuda asked for, but torch sees no CUDA device")
+    effective_gamma(s, 1)  # reject an unknown convention before any work
     out = prepare_out(out)
     t0 = time.perf_counter()
     x = load(s.dataset, data_dir, n_samples=s.n_samples).x
+    gamma = effective_gamma(s, x.shape[1])
     lam, V = nm.eigenbasis(nm.covariance(x))
     vj = V[:, :DIRECTIONS]
     dt = {"float64": torch.float64, "float32": torch.float32}[s.dtype]
@@ -101,7 +119,7 @@ def run_nonlinear(s: NonlinearSettings, data_dir: str | None, out: Path, *,
                 r = xb - phi(xin @ a.T) @ b.T
                 loss = (r * r).sum() / (2 * xb.shape[0])
                 if model == "WDAE":
-                    loss = loss + s.gamma / 2 * ((a * a).sum() + (b * b).sum())
+                    loss = loss + gamma / 2 * ((a * a).sum() + (b * b).sum())
                 ga, gb = torch.autograd.grad(loss, (a, b))
                 with torch.no_grad():
                     a -= s.lr * ga
@@ -125,7 +143,7 @@ def run_nonlinear(s: NonlinearSettings, data_dir: str | None, out: Path, *,
                           ck_path=out / f"{stem}.ckpt.npz", settings=asdict(s), seed=s.seed,
                           checkpoint_every=s.checkpoint_every, resume=resume, progress=progress,
                           desc=f"Fig. {fig_no} {s.dataset} ({s.activation})")
-    return _finish(s, out, stem, fig_no, rec, lam, curves, time.perf_counter() - t0)
+    return _finish(s, out, stem, fig_no, rec, lam, curves, time.perf_counter() - t0, gamma)
 
 
 def half_time(rec: np.ndarray, curve: np.ndarray) -> float:
@@ -137,7 +155,7 @@ def half_time(rec: np.ndarray, curve: np.ndarray) -> float:
     return float(rec[hit[0]]) if hit.size else float("nan")
 
 
-def _finish(s, out, stem, fig_no, rec, lam, curves, seconds):  # noqa: ANN001, ANN202
+def _finish(s, out, stem, fig_no, rec, lam, curves, seconds, gamma):  # noqa: ANN001, ANN202
     import matplotlib
 
     matplotlib.use("Agg")
@@ -153,8 +171,10 @@ def _finish(s, out, stem, fig_no, rec, lam, curves, seconds):  # noqa: ANN001, A
         "final_mapping": {m: curves[m][-1].tolist() for m in MODELS},
         "mapping_outside_0_1": {m: bool(np.any((curves[m] < 0) | (curves[m] > 1)))
                                 for m in MODELS},
-        # eq6 (a mean loss plus gamma/2 ||W||^2) makes the decay's strength N gamma / lambda_j
-        "n_gamma_over_lambda": (s.n_samples * s.gamma / lam[:DIRECTIONS]).tolist(),
+        # in eq6's scaling (a mean loss plus gamma/2 ||W||^2) the decay's strength relative to
+        # direction j is N gamma / lambda_j (lambda_j of the SUM Sigma_xx)
+        "gamma_in_eq6_scaling": gamma,
+        "n_gamma_over_lambda": (s.n_samples * gamma / lam[:DIRECTIONS]).tolist(),
     }
     for j, ax in enumerate(axes):
         for m in MODELS:
@@ -164,7 +184,8 @@ def _finish(s, out, stem, fig_no, rec, lam, curves, seconds):  # noqa: ANN001, A
     axes[0].set_ylabel(r"$\hat\lambda_j(t) / \lambda_j$")
     axes[0].legend(fontsize=8)
     fig.suptitle(f"Figure {fig_no}: {s.activation} AE on {s.dataset} (N={s.n_samples}, "
-                 f"H={s.hidden}, lr={s.lr}; WDAE gamma={s.gamma}, DAE sigma^2={s.sigma2})",
+                 f"H={s.hidden}, lr={s.lr}; WDAE gamma={s.gamma} ({s.gamma_convention}: "
+                 f"{gamma:.4g} in eq6), DAE sigma^2={s.sigma2})",
                  fontsize=10)
     arrays = {"epochs": rec, **{m: curves[m] for m in MODELS}}
     save_run(out, stem, fig=fig, settings=asdict(s), metrics=metrics, arrays=arrays)

@@ -154,3 +154,16 @@ def test_cuda_request_without_gpu_is_a_clear_error(tmp_path: Path) -> None:
 def test_loader_used_by_runs_scales_pixels(tmp_path: Path) -> None:
     x = load("mnist", _tiny_data(tmp_path)).x
     assert 0 <= x.min() and x.max() <= 1
+
+
+@pytest.mark.parametrize("h, d, rank", [(6, 9, 6), (6, 9, 3), (9, 6, 6)])
+def test_singular_values_of_the_product_match_numpy_svd(h: int, d: int, rank: int) -> None:
+    rng = np.random.default_rng(h * d + rank)
+    w1 = rng.standard_normal((h, d))
+    w2 = rng.standard_normal((d, rank)) @ rng.standard_normal((rank, h))  # rank-deficient W2
+    ref = np.linalg.svd(w2 @ w1, compute_uv=False)[:h]
+    got = linear_figure.singular_values(w1, w2)
+    assert got.shape == (h,)
+    # zero singular values come back as square roots of rounding-level eigenvalues (~1e-8 sv_1)
+    np.testing.assert_allclose(got, np.pad(ref, (0, h - ref.size)), rtol=1e-9,
+                               atol=1e-7 * ref[0])

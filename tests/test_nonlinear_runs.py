@@ -55,3 +55,22 @@ def test_interrupt_and_resume_equal_the_straight_run(tmp_path: Path, activation:
     for k in a.files:
         np.testing.assert_array_equal(a[k], b[k])
     assert np.all(np.isfinite(a["AE"]))
+
+
+def test_gamma_conventions_scale_the_decay(tmp_path: Path) -> None:
+    """'authors' (MSE mean over D pixels + weight_decay) is eq6's gamma x D / 2; 'eq6' is literal.
+    The WDAE run records the gamma it trained with and shrinks the mapping more under 'authors'."""
+    data = _mnist(tmp_path)
+    finals = {}
+    for conv in ("eq6", "authors"):
+        s = nonlinear_figure.settings_for("mnist", None, n_samples=60, hidden=16, epochs=40,
+                                          record_every=20, gamma=0.0045, gamma_convention=conv)
+        m = nonlinear_figure.run_nonlinear(s, str(data), tmp_path / conv, progress=False)
+        expected = 0.0045 * 784 / 2 if conv == "authors" else 0.0045
+        assert m["gamma_in_eq6_scaling"] == pytest.approx(expected)
+        finals[conv] = np.asarray(m["final_mapping"]["WDAE"])
+    assert np.all(finals["authors"] < finals["eq6"])
+    bad = nonlinear_figure.settings_for("mnist", None, gamma_convention="pixels")
+    with pytest.raises(ValueError, match="gamma convention"):
+        nonlinear_figure.run_nonlinear(bad, str(data), tmp_path / "bad", progress=False)
+    assert not (tmp_path / "bad").exists()
