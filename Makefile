@@ -31,7 +31,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check derivations numerics experiments tests benchmarks
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/verify_cold.py
+	$(PY) benchmarks/numerics_bench.py
+	$(PY) benchmarks/experiments_bench.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis

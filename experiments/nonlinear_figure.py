@@ -105,8 +105,8 @@ def run_nonlinear(s: NonlinearSettings, data_dir: str | None, out: Path, *,
     n = x.shape[0]
 
     def advance(model, w1, w2, k, rng):  # noqa: ANN001, ANN202
-        a = torch.as_tensor(w1, dtype=dt, device=s.device).requires_grad_(True)
-        b = torch.as_tensor(w2, dtype=dt, device=s.device).requires_grad_(True)
+        a = torch.tensor(w1, dtype=dt, device=s.device, requires_grad=True)
+        b = torch.tensor(w2, dtype=dt, device=s.device, requires_grad=True)
         size = s.batch_size or n
         for _ in range(k):
             order = rng.permutation(n) if s.batch_size else None

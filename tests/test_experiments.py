@@ -49,6 +49,24 @@ def test_ci_sized_real_mnist_linear_run_matches_theory(tmp_path: Path) -> None:
     assert all(np.isfinite(v["diag"]) for d in gaps.values() for v in d.values())
 
 
+@pytest.mark.slow
+@needs_data
+def test_paper_preset_mnist_figure5_reaches_the_fixed_points(tmp_path: Path) -> None:
+    """The full paper preset (N = 50000, H = 256, 3 x 5000 epochs, float32; ~3 min): every
+    plotted direction ends at its fixed point of 4.fp / C.w at the data's eigenvalues, and
+    the authors' measure (singular values) tracks the diagonal measure at the top direction."""
+    s = linear_figure.settings_for("mnist", "paper", record_every=100)
+    m = linear_figure.run_linear(s, str(MNIST), tmp_path, progress=False)
+    z = np.load(tmp_path / "fig5_mnist_covariance.npz")
+    lam = np.asarray(m["eigenvalues"])
+    fixed = {"AE": np.ones_like(lam), "DAE": nm.dae_fixed_point(lam, s.n_samples * s.sigma2),
+             "WDAE": nm.wdae_fixed_point(lam, s.gamma, s.n_samples)}
+    for model, target in fixed.items():
+        # lambda_32 / tau gives exp(-2 * 5000 lr lam_32 / N) < 1e-3: converged to ~1e-3
+        np.testing.assert_allclose(z[f"{model}_diag"][-1], target, atol=5e-3)
+        assert abs(z[f"{model}_sv"][-1, 0] - z[f"{model}_diag"][-1, 0]) < 5e-3
+
+
 @needs_data
 def test_covariance_mode_equals_data_mode_on_real_data(tmp_path: Path) -> None:
     """Full-batch GD via Sigma_xx is the same algorithm as torch GD on the samples."""
@@ -111,6 +129,39 @@ def test_resume_after_interrupt_gives_the_same_curves(tmp_path: Path,
     with pytest.raises(ValueError, match="other settings"):
         linear_figure.run_linear(replace(s, lr=0.02), str(data), tmp_path / "resumed",
                                  resume=True, progress=False)
+
+
+@pytest.mark.parametrize("mode", ["data", "sampled"])
+def test_interrupt_inside_a_float64_torch_advance_resumes_exactly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    """Ctrl-C between two GD steps of one advance: the checkpoint must hold the weights of the
+    last record epoch, not the half-advanced ones (float64 torch tensors could share memory
+    with the saved arrays)."""
+    import torch
+
+    data = _tiny_data(tmp_path)
+    s = linear_figure.settings_for("mnist", None, n_samples=100, hidden=32, epochs=40,
+                                   record_every=10, checkpoint_every=10, lr=0.01, mode=mode,
+                                   dtype="float64")
+    linear_figure.run_linear(s, str(data), tmp_path / "straight", progress=False)
+    real_grad = torch.autograd.grad
+    calls = {"n": 0}
+
+    def flaky(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        calls["n"] += 1
+        if calls["n"] == 55:  # WDAE, epoch 15: five steps into the advance from epoch 10
+            raise KeyboardInterrupt
+        return real_grad(*args, **kw)
+
+    monkeypatch.setattr(torch.autograd, "grad", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        linear_figure.run_linear(s, str(data), tmp_path / "resumed", progress=False)
+    monkeypatch.setattr(torch.autograd, "grad", real_grad)
+    linear_figure.run_linear(s, str(data), tmp_path / "resumed", resume=True, progress=False)
+    stem = f"fig5_mnist_{mode}.npz"
+    za, zb = np.load(tmp_path / "straight" / stem), np.load(tmp_path / "resumed" / stem)
+    for k in za.files:
+        np.testing.assert_array_equal(za[k], zb[k])
 
 
 def test_same_seed_same_result_and_nonlinear_smoke(tmp_path: Path) -> None:
