@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/daedyn verify
 	$(VENV)/bin/daedyn latex -o results/proofs.tex --pdf-if-available
+	$(VENV)/bin/daedyn figures --out results/figures
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check derivations numerics experiments tests benchmarks

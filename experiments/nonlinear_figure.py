@@ -162,7 +162,8 @@ def _finish(s, out, stem, fig_no, rec, lam, curves, seconds, gamma):  # noqa: AN
     import matplotlib.pyplot as plt
 
     colors = {"AE": "tab:blue", "WDAE": "tab:orange", "DAE": "tab:green"}
-    fig, axes = plt.subplots(1, DIRECTIONS, figsize=(13, 3.4), sharey=True)
+    fig, axes = plt.subplots(1, DIRECTIONS, figsize=(13, 3.6), sharey=True,
+                             layout="constrained")
     metrics: dict[str, object] = {
         "seconds": seconds, "eigenvalues": lam[:DIRECTIONS].tolist(),
         "epochs_to_half_of_final_mapping": {
