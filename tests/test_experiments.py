@@ -13,7 +13,7 @@ import numerics as nm
 from experiments import linear_figure
 from experiments.cli import main
 from experiments.datasets import load
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, ctrl_c_at_grad_call
 
 MNIST = SHARED_DATA / "mnist"
 needs_data = pytest.mark.skipif(not MNIST.is_dir(), reason="../shared/data/mnist not present")
@@ -137,26 +137,14 @@ def test_interrupt_inside_a_float64_torch_advance_resumes_exactly(
     """Ctrl-C between two GD steps of one advance: the checkpoint must hold the weights of the
     last record epoch, not the half-advanced ones (float64 torch tensors could share memory
     with the saved arrays)."""
-    import torch
-
     data = _tiny_data(tmp_path)
     s = linear_figure.settings_for("mnist", None, n_samples=100, hidden=32, epochs=40,
                                    record_every=10, checkpoint_every=10, lr=0.01, mode=mode,
                                    dtype="float64")
     linear_figure.run_linear(s, str(data), tmp_path / "straight", progress=False)
-    real_grad = torch.autograd.grad
-    calls = {"n": 0}
-
-    def flaky(*args, **kw):  # noqa: ANN002, ANN003, ANN202
-        calls["n"] += 1
-        if calls["n"] == 55:  # WDAE, epoch 15: five steps into the advance from epoch 10
-            raise KeyboardInterrupt
-        return real_grad(*args, **kw)
-
-    monkeypatch.setattr(torch.autograd, "grad", flaky)
-    with pytest.raises(KeyboardInterrupt):
+    # WDAE, epoch 15 (call 40 + 15): five steps into the advance from epoch 10
+    with ctrl_c_at_grad_call(monkeypatch, 55), pytest.raises(KeyboardInterrupt):
         linear_figure.run_linear(s, str(data), tmp_path / "resumed", progress=False)
-    monkeypatch.setattr(torch.autograd, "grad", real_grad)
     linear_figure.run_linear(s, str(data), tmp_path / "resumed", resume=True, progress=False)
     stem = f"fig5_mnist_{mode}.npz"
     za, zb = np.load(tmp_path / "straight" / stem), np.load(tmp_path / "resumed" / stem)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from experiments import nonlinear_figure
+from tests.conftest import ctrl_c_at_grad_call
 
 
 def _mnist(tmp_path: Path, n: int = 80) -> Path:
@@ -33,19 +33,9 @@ def test_interrupt_and_resume_equal_the_straight_run(tmp_path: Path, activation:
                                       hidden=16, epochs=30, record_every=5,
                                       checkpoint_every=10)
     nonlinear_figure.run_nonlinear(s, str(data), tmp_path / "straight", progress=False)
-    real_grad = torch.autograd.grad
-    calls = {"n": 0}
-
-    def flaky(*args, **kw):  # noqa: ANN002, ANN003, ANN202
-        calls["n"] += 1
-        if calls["n"] == 75:  # DAE, epoch 15 of 30: its noise RNG state must be restored
-            raise KeyboardInterrupt
-        return real_grad(*args, **kw)
-
-    monkeypatch.setattr(torch.autograd, "grad", flaky)
-    with pytest.raises(KeyboardInterrupt):
+    # DAE, epoch 15 of 30: its noise RNG state must be restored
+    with ctrl_c_at_grad_call(monkeypatch, 75), pytest.raises(KeyboardInterrupt):
         nonlinear_figure.run_nonlinear(s, str(data), tmp_path / "resumed", progress=False)
-    monkeypatch.setattr(torch.autograd, "grad", real_grad)
     assert (tmp_path / "resumed" / f"fig{6 if activation == 'relu' else 7}_mnist_"
             f"{activation}.ckpt.npz").exists()
     nonlinear_figure.run_nonlinear(s, str(data), tmp_path / "resumed", resume=True,
