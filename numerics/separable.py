@@ -194,6 +194,8 @@ def _linear(c: dict[str, Array], var: dict[str, Array | None], b: dict[str, Arra
     first = True
     for k in c:
         coef = b[f"{i}{k}"][sl]
+        if not any(coef.strides):  # one value broadcast over the block: add/multiply a scalar
+            coef = coef.flat[0]
         if k == "1":
             if first:
                 np.copyto(acc, coef)
