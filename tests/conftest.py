@@ -45,3 +45,52 @@ def ctrl_c_at_grad_call(monkeypatch: pytest.MonkeyPatch, call: int) -> Iterator[
         yield
     finally:
         monkeypatch.setattr(torch.autograd, "grad", real_grad)
+
+
+EQUATIONS = REPO.parent / "shared" / "EQUATIONS.md"
+
+
+def check_verdict(step_id: str, expected: str, *, section: str | None = None,
+                  convention: str | None = None) -> object:
+    """Run the proof of ``step_id`` and check its verdict against ``expected`` (decided by
+    hand in the calling test module) and the registry's rules: a verified chain; the printed
+    label present in EQUATIONS.md; ``holds`` never by numerics alone; ``refuted`` with a
+    counterexample and a correction; ``holds-under-convention`` naming its convention
+    (containing ``convention`` when given).  Returns the outcome."""
+    from derivations import Method, Status, get
+
+    step = get(step_id)
+    out = step.proof()
+    assert out.status.value == expected, (step_id, out.status.value, out.note)
+    assert out.chain, "a proof must have verified links"
+    if section is not None:
+        assert step.section == section
+    if step.printed_in_paper:
+        assert f"[{step_id}]" in EQUATIONS.read_text()
+    if out.status is Status.HOLDS:
+        assert out.method is not Method.NUMERIC, "holds must not rest on numerics alone"
+    if out.status is Status.REFUTED:
+        assert out.counterexample and (out.corrected is not None or out.corrected_text)
+    if out.status is Status.CONVENTION:
+        assert out.convention and (convention is None or convention in out.convention)
+    return out
+
+
+def write_tiny_mnist(tmp_path: Path, n: int = 80, *, seed: int = 7, truncate: int = 0) -> Path:
+    """A gzipped MNIST-format folder ``tmp_path/mnist`` of ``n`` random 28 x 28 images (dark,
+    like digits) and zero labels; ``truncate`` bytes are cut off the end of the image file."""
+    import gzip
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    d = tmp_path / "mnist"
+    d.mkdir()
+    img = (rng.random((n, 28, 28)) ** 3 * 255).astype(np.uint8)
+    for name, arr, magic in (("train-images-idx3-ubyte", img, 0x803),
+                             ("train-labels-idx1-ubyte", np.zeros(n, np.uint8), 0x801)):
+        raw = magic.to_bytes(4, "big") + b"".join(x.to_bytes(4, "big") for x in arr.shape)
+        raw += arr.tobytes()
+        with gzip.open(d / f"{name}.gz", "wb") as fh:
+            fh.write(raw[:len(raw) - truncate] if name.startswith("train-images") else raw)
+    return d

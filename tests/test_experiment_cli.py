@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from experiments.cli import main
+from tests.conftest import write_tiny_mnist as _mnist
 
 TINY = ["--n-samples", "60", "--hidden", "32", "--epochs", "12", "--record-every", "4",
         "--checkpoint-every", "4", "--no-progress"]
-
-
-def _mnist(tmp_path: Path, n: int = 80, truncate: int = 0) -> Path:
-    rng = np.random.default_rng(7)
-    d = tmp_path / "mnist"
-    d.mkdir()
-    img = (rng.random((n, 28, 28)) ** 3 * 255).astype(np.uint8)
-    for name, arr, magic in (("train-images-idx3-ubyte", img, 0x803),
-                             ("train-labels-idx1-ubyte", np.zeros(n, np.uint8), 0x801)):
-        raw = magic.to_bytes(4, "big") + b"".join(x.to_bytes(4, "big") for x in arr.shape)
-        raw += arr.tobytes()
-        with gzip.open(d / f"{name}.gz", "wb") as fh:
-            fh.write(raw[:len(raw) - truncate] if name.startswith("train-images") else raw)
-    return d
 
 
 def _err(capsys: pytest.CaptureFixture[str]) -> str:

@@ -13,10 +13,14 @@ import numerics as nm
 from experiments import linear_figure
 from experiments.cli import main
 from experiments.datasets import load
-from tests.conftest import SHARED_DATA, ctrl_c_at_grad_call
+from tests.conftest import SHARED_DATA, ctrl_c_at_grad_call, write_tiny_mnist
 
 MNIST = SHARED_DATA / "mnist"
 needs_data = pytest.mark.skipif(not MNIST.is_dir(), reason="../shared/data/mnist not present")
+
+
+def _tiny_data(tmp_path: Path) -> Path:
+    return write_tiny_mnist(tmp_path, 120, seed=0)
 
 
 def _files(out: Path, stem: str) -> None:
@@ -80,21 +84,6 @@ def test_covariance_mode_equals_data_mode_on_real_data(tmp_path: Path) -> None:
     for k in ("AE_diag", "WDAE_diag", "DAE_diag"):
         np.testing.assert_allclose(za[k], zb[k], rtol=1e-8, atol=1e-12)
     assert a["eigenvalues"] == b["eigenvalues"]
-
-
-def _tiny_data(tmp_path: Path) -> Path:
-    import gzip
-
-    rng = np.random.default_rng(0)
-    img = (rng.random((120, 28, 28)) ** 3 * 255).astype(np.uint8)
-    d = tmp_path / "mnist"
-    d.mkdir()
-    for name, arr, magic in (("train-images-idx3-ubyte", img, 0x803),
-                             ("train-labels-idx1-ubyte", np.zeros(120, np.uint8), 0x801)):
-        head = magic.to_bytes(4, "big") + b"".join(x.to_bytes(4, "big") for x in arr.shape)
-        with gzip.open(d / f"{name}.gz", "wb") as fh:
-            fh.write(head + arr.tobytes())
-    return d
 
 
 def test_resume_after_interrupt_gives_the_same_curves(tmp_path: Path,

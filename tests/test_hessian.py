@@ -1,7 +1,7 @@
 """Appendix D and eq8 (labels D.hess, D.eig, D.step, D.wd, eq8, 5.claim2, 5.claim3).
 
 The steps live in ``derivations.curvature``; they are reached here by label.  Independent
-references written out in this file: the scalar losses l_eps ([D.hess]) and l_gamma
+references (``tests/scalar_references.py``): the scalar losses l_eps ([D.hess]) and l_gamma
 ([C.loss]) and their gradients typed from EQUATIONS.md, central finite-difference Hessians,
 ``numpy.linalg.eigvalsh``, and plain gradient-descent loops on (w1, w2).
 """
@@ -15,6 +15,9 @@ import sympy as sp
 from derivations.conventions import CONVENTIONS
 from derivations.registry import get
 from derivations.step import Method, Status
+from tests import scalar_references as ref
+from tests.conftest import check_verdict
+from tests.scalar_references import fd_hessian, grad_dae, grad_wdae, l_dae, l_wdae
 
 #: verdicts decided by hand: (2 lam + 3 eps)/tau is a + b at w = 1 but no maximum (D.step);
 #: the printed gamma of D.wd/eq8/5.claim2 is N gamma; with the D.step/D.wd rates the balanced
@@ -30,47 +33,10 @@ EXPECTED = {
 }
 
 
-def l_eps(a: float, b: float, lam: float, eps: float, tau: float) -> float:
-    """[D.hess] l_eps = lam/(2 tau)(1 - w2 w1)^2 + eps/(2 tau)(w2 w1)^2."""
-    return lam / (2 * tau) * (1 - b * a) ** 2 + eps / (2 * tau) * (b * a) ** 2
-
-
-def l_gamma(a: float, b: float, lam: float, ng: float, tau: float) -> float:
-    """[C.loss] with ng = N gamma."""
-    return lam / (2 * tau) * (1 - b * a) ** 2 + ng / (2 * tau) * (a * a + b * b)
-
-
-def fd_hessian(f, a: float, b: float, h: float = 1e-3) -> np.ndarray:
-    """Central second differences (exact up to h^2 f''''/12 for these quartic losses)."""
-    faa = (f(a + h, b) - 2 * f(a, b) + f(a - h, b)) / h**2
-    fbb = (f(a, b + h) - 2 * f(a, b) + f(a, b - h)) / h**2
-    fab = (f(a + h, b + h) - f(a + h, b - h) - f(a - h, b + h) + f(a - h, b - h)) / (4 * h**2)
-    return np.array([[faa, fab], [fab, fbb]])
-
-
-def grad_dae(a: float, b: float, lam: float, eps: float) -> tuple[float, float]:
-    """tau times the gradient of l_eps, typed from [eq2]/[eq3] (minus their right-hand sides)."""
-    r = lam * (1 - b * a)
-    return -(b * r - eps * b * b * a), -(a * r - eps * b * a * a)
-
-
-def grad_wdae(a: float, b: float, lam: float, ng: float) -> tuple[float, float]:
-    """tau times the gradient of l_gamma, typed from [C.ode]."""
-    r = lam * (1 - b * a)
-    return -(b * r - ng * a), -(a * r - ng * b)
-
-
 def gd(kind: str, a: float, b: float, lam: float, reg: float, step: float,
        n: int) -> np.ndarray:
     """n GD steps of size ``step`` on tau * l; returns the products w2 w1 (n + 1 values)."""
-    g = grad_dae if kind == "dae" else grad_wdae
-    out = np.empty(n + 1)
-    out[0] = a * b
-    for k in range(n):
-        ga, gb = g(a, b, lam, reg)
-        a, b = a - step * ga, b - step * gb
-        out[k + 1] = a * b
-    return out
+    return ref.gd(grad_dae if kind == "dae" else grad_wdae, a, b, step, n, lam, reg)
 
 
 def num(expr: sp.Expr, **vals: float) -> float:
@@ -87,11 +53,7 @@ def num_matrix(m: sp.MatrixBase, **vals: float) -> np.ndarray:
 # statuses ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("sid", list(EXPECTED))
 def test_status(sid: str) -> None:
-    out = get(sid).proof()
-    assert out.status.value == EXPECTED[sid]
-    assert out.chain, "every verdict carries its verified chain"
-    if out.status is Status.REFUTED:
-        assert out.counterexample and (out.corrected is not None or out.corrected_text)
+    out = check_verdict(sid, EXPECTED[sid])
     if out.status is Status.CONVENTION:
         assert out.convention.split(":")[0].split(" ")[0] in CONVENTIONS
 
@@ -107,14 +69,14 @@ def test_claim3_numeric_part_is_labelled() -> None:
 def test_hessian_matches_finite_differences(pt: tuple[float, ...]) -> None:
     a, b, lam, eps, tau = pt
     h = num_matrix(get("D.hess").exprs["hessian"], w1=a, w2=b, lam=lam, eps=eps, tau=tau)
-    ref = fd_hessian(lambda x, y: l_eps(x, y, lam, eps, tau), a, b)
+    ref = fd_hessian(lambda x, y: l_dae(x, y, lam, eps, tau), a, b)
     assert np.allclose(h, ref, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("uval", [0.1, 0.8, 1.0, 2.0])
 def test_eigenvalues_a_minus_b_and_a_plus_b(uval: float) -> None:
     lam, eps, tau = 1.3, 0.6, 2.0
-    ref = fd_hessian(lambda x, y: l_eps(x, y, lam, eps, tau), uval, uval)
+    ref = fd_hessian(lambda x, y: l_dae(x, y, lam, eps, tau), uval, uval)
     a, bb = ref[0, 0], ref[0, 1]
     assert np.allclose(np.linalg.eigvalsh(ref), sorted([a - bb, a + bb]), atol=1e-5)
 
@@ -122,7 +84,7 @@ def test_eigenvalues_a_minus_b_and_a_plus_b(uval: float) -> None:
 # D.step ---------------------------------------------------------------------------------------
 def test_step_value_at_one_and_counterexample_to_maximum() -> None:
     lam, eps, tau = 1.0, 1.0, 1.0
-    f = lambda x, y: l_eps(x, y, lam, eps, tau)  # noqa: E731
+    f = lambda x, y: l_dae(x, y, lam, eps, tau)  # noqa: E731
     at1 = max(np.linalg.eigvalsh(fd_hessian(f, 1.0, 1.0)))
     at2 = max(np.linalg.eigvalsh(fd_hessian(f, 2.0, 2.0)))
     assert at1 == pytest.approx((2 * lam + 3 * eps) / tau, rel=1e-6)
@@ -137,7 +99,7 @@ def test_step_exprs(lam: float, eps: float, tau: float) -> None:
     ex = get("D.step").exprs
     assert num(ex["alpha"], lam=lam, eps=eps, tau=tau) == pytest.approx(tau / (2 * lam + 3 * eps))
     u = np.sqrt(lam / (lam + eps))
-    lmax = max(np.linalg.eigvalsh(fd_hessian(lambda x, y: l_eps(x, y, lam, eps, tau), u, u)))
+    lmax = max(np.linalg.eigvalsh(fd_hessian(lambda x, y: l_dae(x, y, lam, eps, tau), u, u)))
     assert num(ex["lambda_max_fixed_point"], lam=lam, eps=eps, tau=tau) == pytest.approx(
         lmax, rel=1e-5)
     assert num(ex["alpha_fixed_point"], lam=lam, eps=eps, tau=tau) == pytest.approx(
@@ -151,7 +113,7 @@ def test_balanced_path_never_reaches_one() -> None:
     top = 0.0
     for _ in range(400):
         top = max(top, max(np.linalg.eigvalsh(fd_hessian(
-            lambda x, y: l_eps(x, y, lam, eps, tau), a, b))))
+            lambda x, y: l_dae(x, y, lam, eps, tau), a, b))))
         ga, gb = grad_dae(a, b, lam, eps)
         a, b = a - 0.1 * ga, b - 0.1 * gb
     assert a == pytest.approx(np.sqrt(0.5), rel=1e-6)
@@ -182,7 +144,7 @@ def test_wd_hessian_alpha_and_fixed_point_spectrum(lam: float, n: float, gam: fl
                                                    tau: float) -> None:
     ng = n * gam
     ex = get("D.wd").exprs
-    f = lambda x, y: l_gamma(x, y, lam, ng, tau)  # noqa: E731
+    f = lambda x, y: l_wdae(x, y, lam, ng, tau)  # noqa: E731
     for a, b in ((0.3, -0.8), (1.0, 1.0)):
         h = num_matrix(ex["hessian"], w1=a, w2=b, lam=lam, N=n, gamma=gam, tau=tau)
         assert np.allclose(h, fd_hessian(f, a, b), rtol=1e-5, atol=1e-5)
@@ -198,8 +160,8 @@ def test_wd_hessian_alpha_and_fixed_point_spectrum(lam: float, n: float, gam: fl
 @pytest.mark.parametrize("lam,eps,ng", [(1.0, 0.5, 0.3), (3.0, 0.2, 1.0)])
 def test_eq8_is_ratio_of_inverse_curvatures_at_one(lam: float, eps: float, ng: float) -> None:
     tau = 1.7
-    ld = max(np.linalg.eigvalsh(fd_hessian(lambda x, y: l_eps(x, y, lam, eps, tau), 1, 1)))
-    lw = max(np.linalg.eigvalsh(fd_hessian(lambda x, y: l_gamma(x, y, lam, ng, tau), 1, 1)))
+    ld = max(np.linalg.eigvalsh(fd_hessian(lambda x, y: l_dae(x, y, lam, eps, tau), 1, 1)))
+    lw = max(np.linalg.eigvalsh(fd_hessian(lambda x, y: l_wdae(x, y, lam, ng, tau), 1, 1)))
     r = num(get("eq8").exprs["R"], lam=lam, eps=eps, N=2.0, gamma=ng / 2.0)
     assert r == pytest.approx(lw / ld, rel=1e-5)
 

@@ -1,9 +1,9 @@
 """Appendix D and eq8 (labels D.hess, D.eig, D.step, D.wd, eq8, 5.claim2, 5.claim3).
 
 The steps are reached by label (whichever section module of the registry holds them).
-Independent references written out here: the scalar DAE loss [eq4] and WDAE loss [C.loss]
-typed from EQUATIONS.md in NumPy, central finite-difference Hessians, ``numpy.linalg.eigvalsh``,
-plain gradient-descent loops on those losses and ``solve_ivp``.
+Independent references (tests/scalar_references.py): the scalar DAE loss [eq4] and WDAE loss
+[C.loss] typed from EQUATIONS.md in NumPy, central finite-difference Hessians,
+``numpy.linalg.eigvalsh``, plain gradient-descent loops on those losses and ``solve_ivp``.
 
 "Learning rate" is read as the GD step eta on l (which carries 1/tau): w <- w - eta dl/dw.
 """
@@ -11,8 +11,6 @@ plain gradient-descent loops on those losses and ``solve_ivp``.
 from __future__ import annotations
 
 import math
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,10 +18,10 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from derivations.registry import get
-from derivations.step import Method, Status
 from derivations.symbols import N, eps, gamma, lam, tau, w1, w2
-
-EQUATIONS = Path(__file__).resolve().parents[2] / "shared" / "EQUATIONS.md"
+from tests import scalar_references as ref
+from tests.conftest import check_verdict
+from tests.scalar_references import gd, grad_dae, grad_wdae, l_dae, l_wdae
 
 #: verdicts decided by hand:
 #: - D.step: (2 lam + 3 eps)/tau is a + b at w1 = w2 = 1, but a + b = (3u^2(lam+eps) - lam)/tau
@@ -43,42 +41,9 @@ EXPECTED = {
 
 
 # ------------------------------------------------------------------------------- references
-def l_dae(a: float, b: float, lv: float, ev: float, tv: float) -> float:
-    """[eq4] for one direction: lam/(2tau)(1 - w2 w1)^2 + eps/(2tau)(w2 w1)^2."""
-    return lv / (2 * tv) * (1 - a * b) ** 2 + ev / (2 * tv) * (a * b) ** 2
-
-
-def l_wdae(a: float, b: float, lv: float, ng: float, tv: float) -> float:
-    """[C.loss]: lam/(2tau)(1 - w2 w1)^2 + N gamma/(2tau)(w1^2 + w2^2); ng = N gamma."""
-    return lv / (2 * tv) * (1 - a * b) ** 2 + ng / (2 * tv) * (a * a + b * b)
-
-
-def fd_hessian(f, a: float, b: float, h: float = 1e-4) -> np.ndarray:
-    """Central second differences (error O(h^2); the losses are quartic polynomials)."""
-    faa = (f(a + h, b) - 2 * f(a, b) + f(a - h, b)) / h**2
-    fbb = (f(a, b + h) - 2 * f(a, b) + f(a, b - h)) / h**2
-    fab = (f(a + h, b + h) - f(a + h, b - h) - f(a - h, b + h) + f(a - h, b - h)) / (4 * h**2)
-    return np.array([[faa, fab], [fab, fbb]])
-
-
-def grad_dae(a: float, b: float, lv: float, ev: float, tv: float) -> tuple[float, float]:
-    r = lv * (1 - a * b)
-    return (-(b * r - ev * b * b * a) / tv, -(a * r - ev * a * a * b) / tv)
-
-
-def grad_wdae(a: float, b: float, lv: float, ng: float, tv: float) -> tuple[float, float]:
-    r = lv * (1 - a * b)
-    return (-(b * r - ng * a) / tv, -(a * r - ng * b) / tv)
-
-
-def gd(grad, a: float, b: float, step: float, steps: int, *args: float) -> np.ndarray:
-    """Products w1 w2 along plain GD w <- w - step * grad l."""
-    out = [a * b]
-    for _ in range(steps):
-        ga, gb = grad(a, b, *args)
-        a, b = a - step * ga, b - step * gb
-        out.append(a * b)
-    return np.array(out)
+def fd_hessian(f, a: float, b: float) -> np.ndarray:
+    """Central differences with h = 1e-4 (the error bound these tests were written for)."""
+    return ref.fd_hessian(f, a, b, h=1e-4)
 
 
 def _num(expr: sp.Expr, **vals: float) -> float:
@@ -94,26 +59,7 @@ def _equiv_ng(lv: float, ev: float) -> float:
 # ------------------------------------------------------------------------------- verdicts
 @pytest.mark.parametrize("step_id", sorted(EXPECTED))
 def test_status(step_id: str) -> None:
-    step = get(step_id)
-    out = step.proof()
-    assert out.status.value == EXPECTED[step_id]
-    assert out.chain, "a proof must have verified links"
-    assert step.section == "D"
-    if step.printed_in_paper:
-        assert f"[{step_id}]" in EQUATIONS.read_text()
-    if out.status is Status.HOLDS:
-        assert out.method is not Method.NUMERIC
-    if out.status is Status.REFUTED:
-        assert out.counterexample and (out.corrected is not None or out.corrected_text)
-    if out.status is Status.CONVENTION:
-        assert "gamma-N" in out.convention
-
-
-def test_proofs_are_fast() -> None:
-    t0 = time.perf_counter()
-    for step_id in EXPECTED:
-        get(step_id).proof()
-    assert time.perf_counter() - t0 < 3.0
+    check_verdict(step_id, EXPECTED[step_id], section="D", convention="gamma-N")
 
 
 def test_contracts() -> None:

@@ -8,18 +8,15 @@ the printed l_gamma of [E.fp] typed in NumPy with central differences.
 from __future__ import annotations
 
 import math
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.integrate import solve_ivp
 
 from derivations.registry import get
-from derivations.step import Method, Status
 from derivations.symbols import N, eps, gamma, lam, tau, w
-
-EQUATIONS = Path(__file__).resolve().parents[2] / "shared" / "EQUATIONS.md"
+from tests.conftest import check_verdict
+from tests.scalar_references import dae_flow, wdae_flow
+from tests.scalar_references import integrate as run
 
 #: verdicts decided by hand:
 #: - E.fp: w*_gamma = 1 - gamma/lam is the WDAE fixed point only if the printed gamma is N times
@@ -34,35 +31,6 @@ EXPECTED = {
     "E.equiv": "holds-under-convention",
     "5.2.claim": "refuted",
 }
-
-ODE = {"method": "DOP853", "rtol": 1e-11, "atol": 1e-14}
-
-
-def dae_flow(lv: float, ev: float, tv: float):
-    """[eq2], [eq3]: tau dw1/dt = w2 lam (1 - w2 w1) - eps w2^2 w1, and symmetrically."""
-
-    def f(_t: float, y: np.ndarray) -> list[float]:
-        a, b = y
-        return [(b * lv * (1 - b * a) - ev * b * b * a) / tv,
-                (a * lv * (1 - b * a) - ev * b * a * a) / tv]
-
-    return f
-
-
-def wdae_flow(lv: float, ng: float, tv: float):
-    """[C.ode]: tau dw1/dt = w2 (lam - w2 w1 lam) - N gamma w1, and symmetrically."""
-
-    def f(_t: float, y: np.ndarray) -> list[float]:
-        a, b = y
-        return [(b * (lv - b * a * lv) - ng * a) / tv, (a * (lv - b * a * lv) - ng * b) / tv]
-
-    return f
-
-
-def run(flow, start: tuple[float, float], ts: np.ndarray) -> np.ndarray:
-    sol = solve_ivp(flow, (0.0, float(ts[-1])), list(start), t_eval=ts, **ODE)
-    assert sol.success
-    return sol.y
 
 
 def crossing(ts: np.ndarray, ws: np.ndarray, level: float) -> float:
@@ -79,26 +47,7 @@ def equiv_gamma(lv: float, ev: float, nv: float) -> float:
 # ------------------------------------------------------------------------------- verdicts
 @pytest.mark.parametrize("step_id", sorted(EXPECTED))
 def test_status(step_id: str) -> None:
-    step = get(step_id)
-    out = step.proof()
-    assert out.status.value == EXPECTED[step_id]
-    assert out.chain, "a proof must have verified links"
-    assert step.section == "E"
-    if step.printed_in_paper:
-        assert f"[{step_id}]" in EQUATIONS.read_text()
-    if out.status is Status.HOLDS:
-        assert out.method is not Method.NUMERIC
-    if out.status is Status.REFUTED:
-        assert out.counterexample and (out.corrected is not None or out.corrected_text)
-    if out.status is Status.CONVENTION:
-        assert "gamma-N" in out.convention
-
-
-def test_proofs_are_fast() -> None:
-    t0 = time.perf_counter()
-    for step_id in EXPECTED:
-        get(step_id).proof()
-    assert time.perf_counter() - t0 < 3.0
+    check_verdict(step_id, EXPECTED[step_id], section="E", convention="gamma-N")
 
 
 def test_contracts() -> None:

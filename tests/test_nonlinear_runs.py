@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from experiments import nonlinear_figure
-from tests.conftest import ctrl_c_at_grad_call
+from tests.conftest import ctrl_c_at_grad_call, write_tiny_mnist
 
 
 def _mnist(tmp_path: Path, n: int = 80) -> Path:
-    rng = np.random.default_rng(11)
-    d = tmp_path / "mnist"
-    d.mkdir()
-    img = (rng.random((n, 28, 28)) ** 3 * 255).astype(np.uint8)
-    for name, arr, magic in (("train-images-idx3-ubyte", img, 0x803),
-                             ("train-labels-idx1-ubyte", np.zeros(n, np.uint8), 0x801)):
-        raw = magic.to_bytes(4, "big") + b"".join(x.to_bytes(4, "big") for x in arr.shape)
-        with gzip.open(d / f"{name}.gz", "wb") as fh:
-            fh.write(raw + arr.tobytes())
-    return d
+    return write_tiny_mnist(tmp_path, n, seed=11)
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])

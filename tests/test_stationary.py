@@ -10,18 +10,16 @@ reference except where a test checks that very expression.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
-from scipy.integrate import solve_ivp
 
 from derivations.registry import get
-from derivations.step import Method, Status
 from derivations.symbols import eps, lam
-
-EQUATIONS = Path(__file__).resolve().parents[2] / "shared" / "EQUATIONS.md"
+from tests.conftest import check_verdict
+from tests.scalar_references import dae_flow as flow
+from tests.scalar_references import simulate_dae as simulate
 
 #: verdicts decided by hand:
 #: 4.grad: the printed derivative carries 1/tau but the printed 4.loss does not -> it holds
@@ -40,47 +38,10 @@ def loss(w: float, lam_: float, eps_: float) -> float:
     return lam_ / 2 * (1 - w) ** 2 + eps_ / 2 * w**2
 
 
-def flow(lam_: float, eps_: float, tau_: float):
-    """(dw1/dt, dw2/dt) of [eq2]/[eq3], typed from the paper."""
-
-    def f(_t: float, y: np.ndarray) -> list[float]:
-        a, b = y
-        return [(b * lam_ * (1 - b * a) - eps_ * b * b * a) / tau_,
-                (a * lam_ * (1 - b * a) - eps_ * b * a * a) / tau_]
-
-    return f
-
-
-def simulate(lam_: float, eps_: float, tau_: float, a0: float, b0: float,
-             ts: np.ndarray) -> np.ndarray:
-    sol = solve_ivp(flow(lam_, eps_, tau_), (0.0, float(ts[-1])), [a0, b0], t_eval=ts,
-                    method="DOP853", rtol=1e-12, atol=1e-14)
-    assert sol.success
-    return sol.y
-
-
 # ------------------------------------------------------------------------------- verdicts
 @pytest.mark.parametrize("step_id", sorted(EXPECTED))
 def test_status(step_id: str) -> None:
-    step = get(step_id)
-    out = step.proof()
-    assert out.status.value == EXPECTED[step_id]
-    assert out.chain, "a proof must have verified links"
-    assert step.section == "4"
-    assert f"[{step_id}]" in EQUATIONS.read_text()
-    if out.status is Status.HOLDS:
-        assert out.method is not Method.NUMERIC
-    if out.status is Status.CONVENTION:
-        assert out.convention
-
-
-def test_proofs_are_fast() -> None:
-    import time
-
-    t0 = time.perf_counter()
-    for step_id in EXPECTED:
-        get(step_id).proof()
-    assert time.perf_counter() - t0 < 3.0
+    check_verdict(step_id, EXPECTED[step_id], section="4")
 
 
 # ------------------------------------------------------------------------------- 4.grad

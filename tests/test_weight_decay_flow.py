@@ -9,7 +9,6 @@ with an orthogonal initialisation, the scalar WDAE flow typed from [C.ode], the 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,10 +17,10 @@ from scipy.integrate import solve_ivp
 from scipy.stats import ortho_group
 
 from derivations.registry import get
-from derivations.step import Method, Status
 from derivations.symbols import N, gamma, lam, t, tau, w0, w1, w2
-
-EQUATIONS = Path(__file__).resolve().parents[2] / "shared" / "EQUATIONS.md"
+from tests.conftest import check_verdict
+from tests.scalar_references import simulate_wdae as simulate
+from tests.scalar_references import wdae_flow
 
 #: verdicts decided by hand: eq7's E_gamma lacks the factor lam (refuted); 5.claim1 is exact
 #: only for the initial growth rate from a small balanced start (a convention on the reading)
@@ -35,25 +34,6 @@ EXPECTED = {
     "eq7.critical": "holds",
     "5.claim1": "holds-under-convention",
 }
-
-
-def wdae_flow(lam_: float, ng: float, tau_: float):
-    """(dw1/dt, dw2/dt) of [C.ode] typed from the paper; ng = N gamma."""
-
-    def f(_t: float, y: np.ndarray) -> list[float]:
-        a, b = y
-        return [(b * (lam_ - b * a * lam_) - ng * a) / tau_,
-                (a * (lam_ - b * a * lam_) - ng * b) / tau_]
-
-    return f
-
-
-def simulate(lam_: float, ng: float, tau_: float, a0: float, b0: float,
-             ts: np.ndarray) -> np.ndarray:
-    sol = solve_ivp(wdae_flow(lam_, ng, tau_), (0.0, float(ts[-1])), [a0, b0], t_eval=ts,
-                    method="DOP853", rtol=1e-12, atol=1e-15)
-    assert sol.success
-    return sol.y
 
 
 def printed_eq7(tt: float, lam_: float, ng: float, tau_: float, w0_: float) -> float:
@@ -70,28 +50,7 @@ def _fn(expr: sp.Expr):
 # ------------------------------------------------------------------------------- verdicts
 @pytest.mark.parametrize("step_id", sorted(EXPECTED))
 def test_status(step_id: str) -> None:
-    step = get(step_id)
-    out = step.proof()
-    assert out.status.value == EXPECTED[step_id]
-    assert out.chain, "a proof must have verified links"
-    assert step.section == "C"
-    if step.printed_in_paper:
-        assert f"[{step_id}]" in EQUATIONS.read_text()
-    if out.status is Status.HOLDS:
-        assert out.method is not Method.NUMERIC
-    if out.status is Status.REFUTED:
-        assert out.counterexample and (out.corrected is not None or out.corrected_text)
-    if out.status is Status.CONVENTION:
-        assert out.convention
-
-
-def test_proofs_are_fast() -> None:
-    import time
-
-    t0 = time.perf_counter()
-    for step_id in EXPECTED:
-        get(step_id).proof()
-    assert time.perf_counter() - t0 < 3.0
+    check_verdict(step_id, EXPECTED[step_id], section="C")
 
 
 def test_contracts() -> None:
