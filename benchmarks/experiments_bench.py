@@ -83,8 +83,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     w1 = rng.standard_normal((s64.hidden, x.shape[1])) * s64.scale
     w2 = rng.standard_normal((x.shape[1], s64.hidden)) * s64.scale
-    cov = _stepper(s64, x, (lam, V), "DAE")
-    data = _stepper(replace(s64, mode="data"), x, (lam, V), "DAE")
+    cov = _stepper(s64, x, lam, "DAE")
+    data = _stepper(replace(s64, mode="data"), x, lam, "DAE")
     k_cov, k_data = 300, 3
     t0 = time.perf_counter()
     cov(w1 @ V, V.T @ w2, k_cov, rng)

@@ -28,7 +28,7 @@ import numerics as nm
 
 from .artifacts import prepare_out, save_run
 from .datasets import load
-from .linear_runs import effective_start, theory_from_start
+from .linear_runs import effective_start_rotated, theory_from_start
 from .training_loop import record_epochs, train_models
 
 PLOTTED = (1, 4, 8, 16, 32)  # eigenvalue indices of Figure 5 (1-based)
@@ -79,12 +79,12 @@ def model_params(s: LinearSettings, model: str) -> tuple[float, float]:
     return {"AE": (0.0, 0.0), "WDAE": (0.0, s.gamma), "DAE": (s.n_samples * s.sigma2, 0.0)}[model]
 
 
-def _stepper(s: LinearSettings, x: np.ndarray, basis, model: str
+def _stepper(s: LinearSettings, x: np.ndarray, lam: np.ndarray, model: str
              ) -> Callable[[np.ndarray, np.ndarray, int, np.random.Generator], tuple]:
+    """One model's advance ``(W1, W2, epochs, rng) -> (W1, W2)``; in covariance mode the
+    weights are the rotated ones and ``lam`` the eigenvalues of Sigma_xx."""
     eps, gamma = model_params(s, model)
     if s.mode == "covariance":  # the weights stay rotated into the eigenbasis between calls
-        lam = basis[0]
-
         def run(w1, w2, k, _rng):
             return nm.gd_eigenbasis(w1, w2, lam, s.n_samples, s.lr, k, eps=eps, gamma=gamma,
                                     dtype=s.dtype)
@@ -186,11 +186,12 @@ def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bo
     rng0 = np.random.default_rng(s.seed)
     w1_0 = rng0.standard_normal((s.hidden, x.shape[1])) * s.scale
     w2_0 = rng0.standard_normal((x.shape[1], s.hidden)) * s.scale
-    start = effective_start(w1_0, w2_0, V)[idx]  # the theory's per-direction balanced start
-    steppers = {m: _stepper(s, x, (lam, V), m) for m in MODELS}
+    b1_0, b2_0 = w1_0 @ V, V.T @ w2_0  # Wb1 = W1 V, Wb2 = V^T W2 ([3.1b])
+    start = effective_start_rotated(b1_0, b2_0)[idx]  # the theory's per-direction start
+    steppers = {m: _stepper(s, x, lam, m) for m in MODELS}
     rotated = s.mode == "covariance"
-    if rotated:  # Wb1 = W1 V, Wb2 = V^T W2 ([3.1b]); checkpoints then hold rotated weights
-        w1_0, w2_0 = w1_0 @ V, V.T @ w2_0
+    if rotated:  # covariance mode trains, and checkpoints, the rotated weights
+        w1_0, w2_0 = b1_0, b2_0
 
     def measure(w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
         return np.concatenate(_measure(w1, w2, None if rotated else V, idx))

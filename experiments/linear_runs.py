@@ -35,7 +35,14 @@ def effective_start(w1: NDArray[np.float64], w2: NDArray[np.float64], V: NDArray
 
     With ``deflate`` the directions beyond the ``H``-th get ``u_j = 0`` (no hidden capacity left
     once the first ``H`` are learned)."""
-    s = w1 @ V + (V.T @ w2).T  # H x D, column j = a_j + b_j
+    return effective_start_rotated(w1 @ V, V.T @ w2, deflate=deflate)
+
+
+def effective_start_rotated(b1: NDArray[np.float64], b2: NDArray[np.float64], *,
+                            deflate: bool = True) -> NDArray[np.float64]:
+    """:func:`effective_start` for weights already in the eigenbasis (``b1 = W1 V``,
+    ``b2 = V^T W2``)."""
+    s = b1 + b2.T  # H x D, column j = a_j + b_j
     if not deflate:
         return np.linalg.norm(s, axis=0) / 2
     h = min(s.shape)
