@@ -37,8 +37,10 @@ def _ivp(lam, eps, ngamma, tau, w1, w2, t_end, t_eval):
         d1, d2 = RHS(y[0], y[1], lam, eps)
         return [(d1 - ngamma * y[0]) / tau, (d2 - ngamma * y[1]) / tau]
 
+    # an explicit first step: scipy's initial-step estimate divides 0/0 (a RuntimeWarning) when
+    # the start is a fixed point (Hypothesis draws w1 = w2 = 0); the steps stay adaptive
     return solve_ivp(f, (0, t_end), [w1, w2], t_eval=t_eval, rtol=1e-11, atol=1e-13,
-                     method="DOP853").y
+                     method="DOP853", first_step=t_end * 1e-6).y
 
 
 # 1 ------------------------------------------------------------------------------------------
