@@ -1,7 +1,7 @@
 """The verifier's report: a plain-text table for the terminal and a JSON record per step.
 
 The table has one row per step (id, status, method, short assumptions, seconds), grouped
-by paper section in the order of :data:`~derivations.registry.SECTION_TITLES`, the reason
+by source and section in the source's order (its ``Source.sections``), the reason
 for every verdict other than ``holds`` wrapped below its row, then the totals per status
 and the total wall time.  The JSON file is a list of objects, one per step, with the
 fields listed in :func:`record`.
@@ -19,7 +19,7 @@ from typing import Any
 
 import sympy as sp
 
-from .registry import SECTION_TITLES
+from . import registry
 from .step import Link, Status
 from .verify import Result
 
@@ -29,7 +29,10 @@ __all__ = [
     "latex_of",
     "number",
     "record",
+    "document",
     "records",
+    "section_order",
+    "section_title",
     "status_counts",
     "write_json",
 ]
@@ -75,19 +78,29 @@ def _link(link: Link) -> dict[str, Any]:
         "rhs": None if link.rhs is None else latex_of(link.rhs),
         "relation": link.relation,
         "why": link.why,
+        "checked": bool(link.checked),
+        "conclusion": bool(link.conclusion),
     }
 
 
 def record(result: Result) -> dict[str, Any]:
     """The JSON object for one step.
 
-    Fields: ``id, section, title, printed, printed_in_paper, statement, status, method,
-    assumptions, assumption_conditions, uses, note, step_note, convention, seconds,
-    checks, chain, error, warnings``; refuted steps add ``counterexample`` (numbers) and
-    ``corrected`` (LaTeX, or the corrected sentence).
+    Fields: ``source, key, id, section, title, printed, printed_in_paper, statement, status,
+    method, assumptions, assumption_conditions (null where SymPy cannot state one), uses,
+    note, step_note, convention, convention_text, seconds, checks, chain (each link with
+    ``checked``: verified relation or stated fact), unchecked_facts, error, warnings``;
+    refuted steps add ``counterexample`` (numbers) and ``corrected`` (LaTeX, or the corrected
+    sentence).
     """
     step, out = result.step, result.outcome
+    conv_text = None
+    if out.convention and step.source:
+        table = registry.source(step.source).convention_table
+        conv_text = " ".join(table[k].text for k in out.convention_keys if k in table) or None
     rec: dict[str, Any] = {
+        "source": step.source,
+        "key": step.key,
         "id": step.id,
         "section": step.section,
         "title": step.title,
@@ -103,10 +116,12 @@ def record(result: Result) -> dict[str, Any]:
         "uses": list(step.uses),
         "note": result.note,
         "step_note": step.note,
-        "convention": out.convention,
+        "convention": out.convention or None,
+        "convention_text": conv_text,
         "seconds": round(result.seconds, 6),
         "checks": list(out.checks),
         "chain": [_link(k) for k in out.chain],
+        "unchecked_facts": len(out.unchecked),
         "error": result.error,
         "warnings": list(result.warnings),
     }
@@ -125,10 +140,34 @@ def records(results: Iterable[Result]) -> list[dict[str, Any]]:
     return [record(r) for r in results]
 
 
-def write_json(results: Iterable[Result], path: str | Path) -> Path:
-    """Write :func:`records` to ``path`` (strict JSON: no NaN/Infinity); return the path."""
+def document(results: Iterable[Result], *, timeout: float | None = None,
+             sources: Sequence[str] | None = None) -> dict[str, Any]:
+    """The verify JSON: ``{version, sources, timeout, totals, totals_by_source, steps}``."""
+    results = list(results)
+    try:
+        from importlib.metadata import version
+
+        ver = version("daedyn")
+    except Exception:  # not installed (running from a checkout)
+        ver = None
+    names = list(sources) if sources else list(dict.fromkeys(r.step.source for r in results))
+    return {
+        "version": ver,
+        "sources": names,
+        "timeout": timeout,
+        "totals": status_counts(results),
+        "totals_by_source": {n: status_counts([r for r in results if r.step.source == n])
+                             for n in names},
+        "steps": records(results),
+    }
+
+
+def write_json(results: Iterable[Result], path: str | Path, *, timeout: float | None = None,
+               sources: Sequence[str] | None = None) -> Path:
+    """Write :func:`document` to ``path`` (strict JSON: no NaN/Infinity); return the path."""
     path = Path(path)
-    text = json.dumps(records(results), indent=2, allow_nan=False, ensure_ascii=False)
+    doc = document(results, timeout=timeout, sources=sources)
+    text = json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False)
     path.write_text(text + "\n", encoding="utf-8")
     return path
 
@@ -144,10 +183,36 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 3, 0)] + "..."
 
 
-def _section_order(results: Sequence[Result]) -> list[str]:
-    present = list(dict.fromkeys(r.step.section for r in results))
-    known = [s for s in SECTION_TITLES if s in present]
-    return known + [s for s in present if s not in SECTION_TITLES]
+def section_source_title(src: str) -> str:
+    try:
+        return registry.source(src).title
+    except KeyError:
+        return src
+
+
+def section_title(src: str, sec: str) -> str:
+    """The heading of section ``sec`` of source ``src`` (``Section sec`` if it has none)."""
+    try:
+        return registry.source(src).section_title(sec)
+    except KeyError:
+        return f"Section {sec}"
+
+
+def section_order(results: Sequence[Result]) -> list[tuple[str, str]]:
+    """(source, section) pairs present in ``results``: sources in registry order, sections in
+    each source's order, unknown ones last in order of appearance."""
+    present = list(dict.fromkeys((r.step.source, r.step.section) for r in results))
+    names = [n for n in registry.source_names() if any(p[0] == n for p in present)]
+    names += [p[0] for p in present if p[0] not in names]
+    out: list[tuple[str, str]] = []
+    for n in dict.fromkeys(names):
+        secs = [p[1] for p in present if p[0] == n]
+        try:
+            order = list(registry.source(n).sections)
+        except KeyError:
+            order = []
+        out += [(n, s) for s in order if s in secs] + [(n, s) for s in secs if s not in order]
+    return out
 
 
 def format_table(
@@ -177,13 +242,17 @@ def format_table(
         width=width, initial_indent=indent, subsequent_indent=indent + "  ",
         break_long_words=True, break_on_hyphens=False,
     )
-    by_section: dict[str, list[Result]] = {}
+    by_section: dict[tuple[str, str], list[Result]] = {}
     for r in results:
-        by_section.setdefault(r.step.section, []).append(r)
-    for sec in _section_order(results):
-        title = SECTION_TITLES.get(sec, f"Section {sec}")
+        by_section.setdefault((r.step.source, r.step.section), []).append(r)
+    current = None
+    for src, sec in section_order(results):
+        if src != current and src:
+            lines.append(f"== {src}: {_short(section_source_title(src), width - len(src) - 5)}")
+            current = src
+        title = section_title(src, sec)
         lines.append(_short(f"[{sec}] {title}", width))
-        for r in by_section[sec]:
+        for r in by_section[(src, sec)]:
             ident = r.id + ("" if r.step.printed_in_paper else "*")
             assum = "; ".join(a.text for a in r.step.assumes) or "-"
             lines.append(
