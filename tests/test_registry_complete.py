@@ -16,8 +16,8 @@ import sympy as sp
 
 from derivations import registry
 from derivations.conventions import CONVENTIONS
-from derivations.step import Status
-from derivations.verify import Result, verify_all
+from derivations.engine.step import Status
+from derivations.engine.verify import Result, verify_all
 
 REPO = Path(__file__).resolve().parents[1]
 EQUATIONS = REPO.parent / "shared" / "EQUATIONS.md"
