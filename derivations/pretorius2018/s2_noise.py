@@ -371,15 +371,11 @@ def _prove_noise(pf: Proof) -> Outcome:
                  "(only the variance enters)", via=(expectation_of(noise, iid_moment(mom)),))
     eps_def = convention("eps")  # eps = N s^2
     printed = pf.printed
-    if not isinstance(printed, sp.And) or len(printed.args) != 2:
-        raise ProofError(f"expected two relations (Gaussian and Laplace), got {printed}")
-    for name, own, other, var in (("Gaussian", sigma, b, var_g), ("Laplace", b, sigma, var_l)):
-        parts = [a for a in printed.args
-                 if own in a.free_symbols and other not in a.free_symbols]
-        if len(parts) != 1:
-            raise ProofError(f"no single {name} relation in {printed}")
+    if not isinstance(printed, sp.Tuple) or len(printed) != 2:
+        raise ProofError(f"expected two relations (Gaussian, Laplace), got {printed}")
+    for part, name, var in ((printed[0], "Gaussian", var_g), (printed[1], "Laplace", var_l)):
         derived = sp.Eq(eps_def.lhs, eps_def.rhs.subs(s, sp.sqrt(var)))
-        ch.conclude(parts[0], derived, f"eps = N s^2 with s^2 = E[z^2] = {var} ({name})")
+        ch.conclude(part, derived, f"eps = N s^2 with s^2 = E[z^2] = {var} ({name})")
         ch.equal(pf.step.expr(f"eps_{name.lower()}"), sp.Subs(eps_def.rhs, s, sp.sqrt(var)),
                  f"the {name} eps that numerics evaluates")
     return ch.outcome(
@@ -425,7 +421,7 @@ EQ1 = Step(
 
 NOISE = Step(
     id="noise", section="2", title="eps for Gaussian and Laplace noise",
-    printed=sp.And(sp.Eq(eps, N * sigma**2), sp.Eq(eps, 2 * N * b**2)),
+    printed=sp.Tuple(sp.Eq(eps, N * sigma**2), sp.Eq(eps, 2 * N * b**2)),
     statement="Gaussian e ~ N(0, sigma^2 I): eps = N sigma^2; zero-mean Laplace components with "
               "scale b: eps = 2 N b^2 (each read with its own noise model; eps = N s^2).",
     proof=_prove_noise, uses=("L", "eq1", "A.2"),
