@@ -9,7 +9,9 @@ its variance.  For [noise] the moments of the Gaussian and Laplace densities are
 integrating the densities, and the loss is averaged over i.i.d. components with those moments.
 
 Explicit small dimensions (D = 3, H = 2, N = 2) carry the symbolic computations; the general-D
-reading is the index identity recorded in each step's note.
+reading is the index identity recorded in each step's note.  Each proof derives the result and
+compares it with the printed statement it is handed (``pf.printed``) at the end, after giving
+the printed notation (SE, E_e, ||...||^2, the sums over samples) its meaning (a *reading*).
 """
 
 from __future__ import annotations

@@ -9,7 +9,12 @@ Two kinds of proof are combined in every matrix step:
   H = 2, N = 2 samples), differentiating the scalar loss with respect to each weight, and with
   exactly orthogonal rational matrices built by the Cayley transform.
 
-Conventions used (derivations/conventions.py), all stated by the paper next to 3.1a:
+Each proof derives from [eq1] (through ``pf.use``) and compares with the printed statement it
+is handed (``pf.printed``) at the end; the printed notation (dW/dt, the sum over samples, the
+per-direction indices) is given its meaning by a *reading* (see ``definitions_conv_a``).
+
+Conventions used (keys of derivations/pretorius2018/conventions.py), stated by the paper next
+to 3.1a:
 ``"tau"`` (tau = N/alpha, one full-batch gradient step per unit of t), ``"eps"`` (eps = N s^2)
 and ``"sigma-sum"`` (Sigma_xx = sum_i x_i x_i^T, a sum).
 """
@@ -21,7 +26,6 @@ from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions import MatMul
-from sympy.polys.matrices import DomainMatrix
 
 from ..engine.proof import Proof
 from ..engine.step import Assumption, Outcome, Status, Step
@@ -57,8 +61,8 @@ ID = sp.Identity(D)
 
 
 def _tr(m: Any) -> Any:
-    """Transpose of a SymPy matrix (expression) or of a ``DomainMatrix``."""
-    return m.transpose() if isinstance(m, DomainMatrix) else m.T
+    """Transpose of a SymPy matrix or matrix expression."""
+    return m.T
 
 
 def rhs_w1(m1: Any, m2: Any, cov: Any, e: Any = eps) -> Any:
@@ -79,14 +83,6 @@ def rhs_bar_w1(b1: Any, b2: Any, lm: Any, e: Any = eps) -> Any:
 def rhs_bar_w2(b1: Any, b2: Any, lm: Any, e: Any = eps) -> Any:
     """[3.1b] tau dWb2/dt = (Lambda - Wb2 Wb1 Lambda) Wb1^T - eps Wb2 Wb1 Wb1^T, as printed."""
     return (lm - b2 * b1 * lm) * _tr(b1) - e * b2 * b1 * _tr(b1)
-
-
-def in_polynomials(fn: Callable[..., Any], *mats: sp.Matrix) -> sp.Matrix:
-    """Evaluate ``fn(*mats, e=eps)`` exactly in the polynomial ring of the entries (fast)."""
-    gens = sorted(set().union(*(m.free_symbols for m in mats)) | {eps}, key=str)
-    ring = sp.QQ[tuple(gens)]
-    args = [DomainMatrix.from_Matrix(m).convert_to(ring) for m in mats]
-    return fn(*args, e=ring.from_sympy(eps)).to_Matrix()
 
 
 # ---------------------------------------------------------------------------------------------
