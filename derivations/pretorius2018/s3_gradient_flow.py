@@ -350,10 +350,16 @@ def _prove_scalar(pf: Proof, which: int) -> Outcome:
     field = pf.use("3.1b").expr(f"rhs_bar_W{which}")
     read_f = explicit_shapes({D: DIM, H: HID}, {BW1.name: R2 * D1_3, BW2.name: D2_3 * R2.T,
                                                 LAMBDA.name: LAM3})
-    ch.fact(f"tau dD{which}/dt = " + ("R^T (tau dWb1/dt)" if which == 1 else
-                                      "(tau dWb2/dt) R"),
-            "on the invariant set of [3.2]: Wb1 = R D1(t), Wb2 = D2(t) R^T with R constant and "
-            "orthogonal")
+    # on the invariant set of [3.2], Wb1 = R D1(t), Wb2 = D2(t) R^T with R constant
+    moving = (D1_3 if which == 1 else D2_3).applyfunc(
+        lambda a: sp.Function(str(a))(t) if a != 0 else a)
+    on_set = R2 * moving if which == 1 else moving * R2.T
+    ch.equal(on_set.applyfunc(lambda a: sp.Derivative(a, t)),
+             R2 * moving.diff(t) if which == 1 else moving.diff(t) * R2.T,
+             "d/dt (R D1(t)) = R dD1/dt (R constant), so tau dD1/dt = R^T (tau dWb1/dt)"
+             if which == 1 else
+             "d/dt (D2(t) R^T) = (dD2/dt) R^T (R constant), so tau dD2/dt = (tau dWb2/dt) R",
+             via=(_cancel,))
     product = _product(R2.T, read_f(field)) if which == 1 else _product(read_f(field), R2)
     flow = product.as_explicit().applyfunc(_cancel)
     diag = sp.Matrix(*flow.shape, lambda i, j: flow[i, j] if i == j else 0)
