@@ -9,8 +9,11 @@ with the printed statement handed to them (``pf.printed``) at the end.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import sympy as sp
+from sympy.polys.constructor import construct_domain
+from sympy.polys.matrices import DomainMatrix
 
 from .conventions import CONVENTIONS
 from .symbols import D, H, eps, lam, tau, w1, w2
@@ -100,29 +103,72 @@ def reading(mapping: Mapping[sp.Basic, sp.Basic]) -> Callable[[sp.Basic], sp.Bas
     return lambda expr: expr.xreplace(frozen)
 
 
+def _to_domain(expr: sp.Basic, table: Mapping[sp.MatrixSymbol, DomainMatrix], dom: Any
+               ) -> DomainMatrix:
+    """Evaluate a matrix expression exactly over ``dom`` (products done in the ring)."""
+    if isinstance(expr, sp.MatrixSymbol):
+        return table[expr]
+    if isinstance(expr, sp.Identity):
+        return DomainMatrix.eye(int(expr.shape[0]), dom)
+    if isinstance(expr, sp.ZeroMatrix):
+        return DomainMatrix.zeros(tuple(int(n) for n in expr.shape), dom)
+    if isinstance(expr, sp.Transpose):
+        return _to_domain(expr.arg, table, dom).transpose()
+    if isinstance(expr, sp.MatAdd):
+        parts = [_to_domain(a, table, dom) for a in expr.args]
+        out = parts[0]
+        for part in parts[1:]:
+            out = out + part
+        return out
+    if isinstance(expr, sp.MatMul):
+        coeff, mats = expr.as_coeff_matrices()
+        out = _to_domain(mats[0], table, dom)
+        for m in mats[1:]:
+            out = out * _to_domain(m, table, dom)
+        return out * dom.from_sympy(_scalars(coeff, table, dom))
+    raise ValueError(f"no explicit reading for {type(expr).__name__}: {expr}")
+
+
+def _scalars(expr: sp.Basic, table: Mapping[sp.MatrixSymbol, DomainMatrix], dom: Any
+             ) -> sp.Basic:
+    """A scalar expression with every ``Trace`` of a matrix expression evaluated."""
+
+    def trace(arg: sp.Basic) -> sp.Basic:
+        rows = _to_domain(arg, table, dom).to_list()
+        total = dom.zero
+        for i, row in enumerate(rows):
+            total += row[i]
+        return dom.to_sympy(total)
+
+    return expr.replace(lambda e: isinstance(e, sp.Trace), lambda e: trace(e.arg))
+
+
 def explicit_shapes(dims: Mapping[sp.Symbol, int], mats: Mapping[str, sp.Matrix]
                     ) -> Callable[[sp.Basic], sp.Basic]:
     """Transform reading a matrix expression of symbolic shape at explicit sizes: ``dims``
-    fixes D, H; each ``MatrixSymbol`` named in ``mats`` becomes that explicit matrix; the
-    products are carried out and every entry expanded.  A ``MatrixSymbol`` left unread
-    raises ``ValueError`` (the printed statement uses notation the reading does not know)."""
+    fixes D, H (and any other symbol given); each ``MatrixSymbol`` named in ``mats`` becomes
+    that explicit matrix, and the products and traces are carried out exactly in the ring
+    (or field) of the entries.  A ``MatrixSymbol`` left unread, or a matrix operation the
+    reading does not know, raises ``ValueError``."""
 
     def read(expr: sp.Basic) -> sp.Basic:
         fixed = expr.subs(dims)
-        table = {}
+        chosen = {}
         for sym in fixed.atoms(sp.MatrixSymbol):
             if sym.name not in mats:
                 raise ValueError(f"no explicit reading for the matrix {sym.name}")
-            value = mats[sym.name]
+            value = sp.Matrix(mats[sym.name])
             if value.shape != sym.shape:
                 raise ValueError(f"{sym.name}: shape {sym.shape} read as {value.shape}")
-            table[sym] = sp.ImmutableMatrix(value)
-        for ident in fixed.atoms(sp.Identity):
-            table[ident] = sp.ImmutableMatrix(sp.eye(int(ident.shape[0])))
-        out = fixed.xreplace(table).doit()
-        if isinstance(out, sp.MatrixBase):
-            return out.applyfunc(sp.expand)
-        return sp.expand(out)
+            chosen[sym] = value
+        entries = [a for m in chosen.values() for a in m] + [
+            a for a in fixed.atoms(sp.Symbol) if not isinstance(a, sp.MatrixSymbol)]
+        dom, _ = construct_domain(entries or [sp.S.One], field=True, composite=True)
+        table = {sym: DomainMatrix.from_list_sympy(*m.shape, m.tolist()).convert_to(dom)
+                 for sym, m in chosen.items()}
+        if isinstance(fixed, sp.MatrixExpr):
+            return _to_domain(fixed, table, dom).to_Matrix().applyfunc(sp.expand)
+        return sp.expand(_scalars(fixed, table, dom))
 
     return read
 
