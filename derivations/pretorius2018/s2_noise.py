@@ -52,9 +52,20 @@ _sq, _mat, _vec = sq, mat, vec  # older private names, kept for the tests
 
 def expect(expr: sp.Expr, noise: Sequence[sp.Symbol],
            moment: Callable[[tuple[int, ...]], sp.Expr]) -> sp.Expr:
-    """The expectation over the noise: linear, monomial ``prod e_k^a_k`` -> ``moment(a)``."""
-    poly = sp.Poly(sp.expand(expr), *noise)
-    return sp.Add(*[coeff * moment(monom) for monom, coeff in poly.terms()])
+    """The expectation over the noise: linear, monomial ``prod e_k^a_k`` -> ``moment(a)``.
+
+    ``expr`` must be a polynomial in the noise components (else ``ValueError``)."""
+    out = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        powers = term.as_powers_dict()
+        exps = tuple(powers.get(ek, sp.S.Zero) for ek in noise)
+        if not all(a.is_Integer and a >= 0 for a in exps):
+            raise ValueError(f"not a polynomial in the noise: {term}")
+        coeff = term / sp.Mul(*[ek**a for ek, a in zip(noise, exps, strict=True)])
+        if coeff.free_symbols & set(noise):
+            raise ValueError(f"not a polynomial in the noise: {term}")
+        out.append(coeff * moment(tuple(int(a) for a in exps)))
+    return sp.Add(*out)
 
 
 def isotropic_moment(var: sp.Expr) -> Callable[[tuple[int, ...]], sp.Expr]:
@@ -285,11 +296,10 @@ def _prove_eq1(pf: Proof) -> Outcome:
                 via=(reading({_P_SE: _r(_i), _P_TR: sp.Trace(GW2 * GW1 * GW1.T * GW2.T)}),
                      linear_sums))
     # the whole printed line at the explicit sizes
-    explicit = (reading({_Lsym: loss, _P_SE: _r(_i), _P_TR: (wm * wm.T).trace()}),
-                _at_samples(lambda k: SE(XS[k - 1], XS[k - 1], wm)),
-                _expect_all(noise, mom), sp.expand)
-    ch.conclude(pf.printed.lhs, e_loss, "E[L] read at N = 2, D = 3, H = 2 (L from [L])",
-                via=explicit)
+    explicit = (reading({E_e(_Lsym): e_loss, _P_SE: _r(_i), _P_TR: (wm * wm.T).trace()}),
+                _at_samples(lambda k: SE(XS[k - 1], XS[k - 1], wm)), sp.expand)
+    ch.conclude(pf.printed.lhs, e_loss, "E[L] read at N = 2, D = 3, H = 2: the expectation "
+                "of the loss of [L] computed above", via=explicit)
     ch.conclude(pf.printed.rhs, e_loss, "the printed right side read at N = 2, D = 3, H = 2",
                 via=explicit)
     ch.equal(EQ1_RHS, e_loss, "the explicit form other steps use (N = 2, D = 3, H = 2)")
