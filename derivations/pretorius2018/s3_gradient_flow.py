@@ -229,15 +229,12 @@ def _prove_31a(pf: Proof) -> Outcome:
         cov += xv * xv.T
         sum_form += W2.T * (xv * xv.T - W2 * W1 * xv * xv.T)
     read3 = explicit_shapes({D: DIM, H: HID},
-                            {"W_1": W1, "W_2": W2, SIGMA.name: cov, _SUM_FORM.name: sum_form,
-                             WDOT1.name: step1})
+                            {"W_1": W1, "W_2": W2, SIGMA.name: cov, _SUM_FORM.name: sum_form})
     for k, eq in enumerate(pf.printed):
-        ch.equal(read3(eq.lhs), tau * step1,
-                 f"line {k + 1} at N = 2, D = 3, H = 2: tau (W1' - W1) = -tau alpha dE[L]/dW1, "
-                 "entrywise", via=(sp.expand,))
         ch.equal(read3(eq.rhs), tau * step1,
-                 f"line {k + 1} at N = 2, D = 3, H = 2: the printed right side, entrywise "
-                 "(the sum over the two samples written out)", via=(sp.expand,))
+                 f"line {k + 1} at N = 2, D = 3, H = 2: the printed right side = tau (W1' - W1) "
+                 "= -tau alpha dE[L]/dW1, entrywise (the sum over the two samples written out)",
+                 via=(sp.expand,))
     return ch.outcome(
         Status.HOLDS,
         note="Conventions 'tau' (tau = N/alpha, t in epochs: one full-batch GD step "
