@@ -481,7 +481,7 @@ def test_checked_and_stated_lines_are_typeset_differently() -> None:
     # eq5's chain: 3 checked relations, 2 stated facts, 1 hand-made relation, 1 conclusion
     assert "Each of" not in eq5 and "Each line below was checked" not in eq5
     assert "5 of the 7 lines below were checked by the verifier" in eq5
-    assert "2 lines are stated facts" in eq5
+    assert "the other 2 lines are stated facts" in eq5
     assert eq5.count(r"\item \statedmark{}") == 2 and eq5.count(r"\item \checkedmark{}") == 5
     assert "2 stated facts" in eq5.split(r"\paragraph")[0]  # beside the status
     assert r"\checkedmark{} \textbf{Comparison with the printed statement:}" in eq5

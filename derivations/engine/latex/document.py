@@ -137,6 +137,9 @@ class _Doc:
                        for r in results}
         self.by_key = {r.step.key: r for r in results}
 
+    def unique(self, step_id: str) -> bool:
+        return sum(r.id == step_id for r in self.results) == 1
+
     def source(self, name: str) -> Source | None:
         if self._sources is not None:
             return self._sources.get(name)
@@ -255,11 +258,18 @@ def _proof_intro(chain: Sequence[Link]) -> str:
                 f"Each of the {checked} lines below was checked by the verifier")
         text += r" (\checkedmark)."
     else:
-        text = (f"{checked} of the {len(chain)} lines below "
-                f"{'was' if checked == 1 else 'were'} checked by the verifier (\\checkedmark); "
-                f"{'the other' if checked else 'the'} "
-                f"{_plural(stated, 'line is a stated fact', 'lines are stated facts')} "
-                r"(\statedmark), given with its reason and not checked.")
+        if checked == 0:
+            text = ("The line below is a stated fact" if stated == 1 else
+                    "Both lines below are stated facts" if stated == 2 else
+                    f"All {stated} lines below are stated facts")
+        else:
+            text = (f"{checked} of the {len(chain)} lines below "
+                    f"{'was' if checked == 1 else 'were'} checked by the verifier "
+                    r"(\checkedmark); the other "
+                    + ("line is a stated fact" if stated == 1 else
+                       f"{stated} lines are stated facts"))
+        text += (r" (\statedmark), given with " + ("its reason" if stated == 1 else
+                                                    "their reasons") + " and not checked.")
     if concl:
         text += (" The line marked \\emph{comparison with the printed statement} decides "
                  "the statement as printed.")
@@ -416,7 +426,8 @@ def _mutation_summary(doc: _Doc) -> str:
         return text + " (no perturbed statement was accepted)."
     alive = [r for r, e in entries if int(e.get("killed", 0)) < int(e.get("generated", 0))]
     return text + (f"{killed} killed, {gen - killed} survived (in "
-                   + ", ".join(doc.ref(r.step.key, r.step.source) for r in alive) + ").")
+                   + ", ".join(doc.ref(r.id if doc.unique(r.id) else r.step.key, r.step.source)
+                               for r in alive) + ").")
 
 
 def _front(doc: _Doc) -> str:
@@ -446,8 +457,8 @@ def _front(doc: _Doc) -> str:
                  for n in names]
         parts.append("\\paragraph{Sources.}\n" + _itemize(items))
 
-    def ident(r: Result) -> str:
-        return doc.ref(r.step.key, r.step.source)
+    def ident(r: Result) -> str:  # the bare label where it is unique in the document
+        return doc.ref(r.id if doc.unique(r.id) else r.step.key, r.step.source)
 
     refuted = [r for r in results if Status(r.status) is Status.REFUTED]
     parts.append("\\subsection*{Errata: refuted statements}")
