@@ -52,8 +52,13 @@ def _status_tex(status: Status) -> str:
     return rf"\textcolor{{{_STATUS_COLOUR[status]}}}{{\textbf{{{status.value}}}}}"
 
 
+def _item(text: str) -> str:
+    """``\\item text``; a text starting with ``[`` must not be read as the item's label."""
+    return r"\item " + ("{}" if text.lstrip().startswith("[") else "") + text
+
+
 def _itemize(items: Iterable[str]) -> str:
-    body = "\n".join(rf"\item {i}" for i in items)
+    body = "\n".join(_item(i) for i in items)
     return f"\\begin{{itemize}}\n{body}\n\\end{{itemize}}"
 
 
@@ -279,7 +284,7 @@ def _proof_intro(chain: Sequence[Link]) -> str:
 
 
 def _assumption_item(a: Assumption) -> str:
-    item = rf"\item {math_text(a.text)}"
+    item = _item(math_text(a.text))
     if a.condition is sp.true:
         return item + r" \emph{(built into the symbols' assumptions)}"
     if a.condition is not None:

@@ -44,6 +44,7 @@ _FUNC_MACRO = {"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh",
                "arctan", "gcd", "dim", "ker", "Pr"}
 #: function names set with ``\\operatorname``
 _FUNC_OPNAME = {"artanh", "arsinh", "arcosh", "arctanh", "arcsinh", "arccosh", "tr", "diag",
+                "expm1", "log1p",
                 "exprel", "sgn", "sign", "erf", "erfc", "rank", "argmin", "argmax", "softplus",
                 "relu", "sigmoid", "Var", "Cov", "vec"}
 _BIG = {"sum": r"\sum", "prod": r"\prod", "int": r"\int", "sqrt": r"\sqrt"}
@@ -68,8 +69,8 @@ _TOKEN = re.compile(
     r"|(?P<quoted>(?<![\w'])'[^'\s]+')|(?P<poss>'s\b)"
     r"|(?P<ref>(?<![\w\])])\[[A-Za-z0-9][\w.]*(?<!\.)\])"
     r"|(?P<ellipsis>\.\.\.)"
-    r"|(?P<placeholder>\(\s*\.\s*\))"
-    r"|(?P<compound>[A-Za-z0-9]+(?:-[A-Za-z]{2,}\b)+)"
+    r"|(?P<placeholder>\(\s*\.\s*\)|\|\.\|)"
+    r"|(?P<compound>[A-Za-z0-9]+(?:-[A-Za-z]{2,}\b)+|\b[A-Z]-[A-Z]\b)"
     r"|(?P<num>\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
     rf"|(?P<ident>{_IDENT})"
     r"|(?P<op><=>|<->|<=|>=|!=|->|=>|<<|>>|\+-|\*\*|\|\||[=<>+\-*/^~|_])"
@@ -110,11 +111,22 @@ def _word_class(core: str, suffixed: bool, primed: bool = False) -> str:
         return MATH
     if len(core) > 1 and core[0] == "d" and _is_greek(core[1:]):
         return MATH  # dtheta, deps
+    if _accented(core):
+        return MATH  # xhat, Lambdahat
     if core.lower() in STOPWORDS and len(core) > 1:
         return TEXT
     if len(core) <= 2 or core in FUNCTIONS or core == "oo" or core.isupper():
         return NEUTRAL
     return TEXT
+
+
+def _accented(core: str) -> bool:
+    """``xhat``, ``Lambdahat``, ``wbar``: a letter or Greek name with an accent suffix."""
+    for accent in ("hat", "bar", "tilde", "dot"):
+        if core.endswith(accent):
+            base = core[: -len(accent)]
+            return len(base) == 1 or _is_greek(base)
+    return False
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -192,6 +204,8 @@ def _ident(text: str) -> str:
     if re.fullmatch(r"eq\d+[a-z]?", core):
         body = rf"\mathrm{{{core}}}"
         digits = ""
+    elif core in _FUNC_OPNAME:
+        body, digits = rf"\operatorname{{{core}}}", ""  # expm1, log1p
     elif re.fullmatch(r"d\d", core):
         body, digits = f"d^{{{core[1]}}}", ""  # d2 l / dw^2
     else:
@@ -202,12 +216,12 @@ def _ident(text: str) -> str:
         body = rf"\tilde{{{body}}}"
     subs = [s for s in (digits, _sub(m["sub"]) if m["sub"] else "") if s]
     out = body
-    if m["star"]:
-        out += "^{*}"
+    sup = ("*" if m["star"] else "") + r"\prime" * len(m["primes"])
+    if sup:
+        out = (_wrap(out) if "^" in out else out) + "^{" + sup + "}"  # d2'
     if subs:
         out += "_{" + ",".join(subs) + "}"
-    out += m["primes"]
-    return "{" + out + "}" if m["star"] or m["primes"] else out  # w*^2, W1'^2
+    return _wrap(out) if sup else out  # w*^2, W1'^2
 
 
 def _number(text: str) -> str:
@@ -255,8 +269,15 @@ def _render(toks: Sequence[_Tok], ref: Callable[[str], str | None] | None) -> st
             if end < len(toks) and toks[end].cls == OPEN:
                 end = _match(toks, end)
             script = "_" if tok.text == "_" else "^"
-            if out and script in out[-1] and not _grouped(out[-1]):
-                out[-1] = "{" + out[-1] + "}"  # never a double script
+            while out and out[-1] == " ":
+                out.pop()  # x ^2: the script belongs to x
+            base = len(out)  # the atom that takes the script: its base and scripts so far
+            while base > 0 and out[base - 1][:1] in ("^", "_"):
+                base -= 1
+            base = max(base - 1, 0) if base > 0 or not out else 0
+            atom = out[base:]
+            if script in "".join(atom) and not (len(atom) == 1 and _is_atom(atom[0])):
+                out[base:] = [_wrap("".join(out[base:]))]  # never a double script
             if k < len(toks) and toks[end].cls in (MATH, NEUTRAL, OPEN, CLOSE):
                 out.append(script + "{" + _render(toks[k: end + 1], ref) + "}")
                 i = end + 1
@@ -265,7 +286,7 @@ def _render(toks: Sequence[_Tok], ref: Callable[[str], str | None] | None) -> st
         elif tok.kind == "op":
             out.append(_OPS[tok.text])
         elif tok.kind == "placeholder":
-            out.append(r"(\cdot)")
+            out.append(r"(\cdot)" if tok.text.startswith("(") else r"|\cdot|")
         elif tok.cls == REF:
             out.append(r"\text{" + _ref_text(tok.text, ref) + "}")
         elif tok.kind in ("open", "close"):
@@ -285,9 +306,15 @@ def _render(toks: Sequence[_Tok], ref: Callable[[str], str | None] | None) -> st
     return re.sub(r" +", " ", text).strip()
 
 
-def _grouped(tex: str) -> bool:
-    """Whether ``tex`` is one brace group ``{...}``."""
-    if not (tex.startswith("{") and tex.endswith("}")):
+def _wrap(tex: str) -> str:
+    """``tex`` as one atom that takes scripts of its own; the empty group keeps TeX from
+    reading a group holding only an accent (``{\\tilde{x}_1}``) as that accent itself."""
+    return "{" + tex + "{}}"
+
+
+def _is_atom(tex: str) -> bool:
+    """Whether ``tex`` is one :func:`_wrap` group (it takes scripts as it is)."""
+    if not (tex.startswith("{") and tex.endswith("{}}")):
         return False
     depth = 0
     for k, ch in enumerate(tex):
