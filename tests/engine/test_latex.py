@@ -371,6 +371,7 @@ def test_the_issue_example_is_typeset_as_mathematics() -> None:
     "the printed sum form, i.e. as in Fig. 3 (two half lines)",
     "DAE and WDAE agree for a 2 x 2 case",
     "in Appendices D-E the loss is read as in eq8",
+    "that is what the chat said",
 ])
 def test_plain_words_stay_text(text: str) -> None:
     from derivations.engine.latex.mathtext import fragments, math_text

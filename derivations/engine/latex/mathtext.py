@@ -50,6 +50,9 @@ _FUNC_OPNAME = {"artanh", "arsinh", "arcosh", "arctanh", "arcsinh", "arccosh", "
 _BIG = {"sum": r"\sum", "prod": r"\prod", "int": r"\int", "sqrt": r"\sqrt"}
 FUNCTIONS = _FUNC_MACRO | _FUNC_OPNAME | set(_BIG)
 
+#: English words that end like an accented name (xhat, wbar)
+_NOT_ACCENTED = {"that", "what", "chat", "whats", "rebar", "sidebar"}
+
 #: short words that are English, not names of quantities
 STOPWORDS = {"am", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it",
              "me", "my", "no", "of", "on", "or", "so", "to", "up", "us", "we", "vs", "ok"}
@@ -122,6 +125,8 @@ def _word_class(core: str, suffixed: bool, primed: bool = False) -> str:
 
 def _accented(core: str) -> bool:
     """``xhat``, ``Lambdahat``, ``wbar``: a letter or Greek name with an accent suffix."""
+    if core.lower() in _NOT_ACCENTED:
+        return False
     for accent in ("hat", "bar", "tilde", "dot"):
         if core.endswith(accent):
             base = core[: -len(accent)]
@@ -177,9 +182,9 @@ def _base(name: str) -> str:
         return rf"\operatorname{{{name}}}"
     if name in _BIG:
         return _BIG[name]
-    for accent in ("hat", "bar", "tilde", "dot"):
-        if name.endswith(accent) and len(name) > len(accent):
-            return rf"\{accent}{{{_base(name[: -len(accent)])}}}"
+    if _accented(name):
+        accent = next(a for a in ("hat", "bar", "tilde", "dot") if name.endswith(a))
+        return rf"\{accent}{{{_base(name[: -len(accent)])}}}"
     if len(name) == 1:
         return name
     if name[0] == "d" and (_is_greek(name[1:]) or len(name) == 2 or name[1].isupper()):
