@@ -274,5 +274,3 @@ def statement_block(obj: object) -> str:
     if isinstance(obj, (tuple, list, sp.Tuple)) and len(obj) > 0:
         return "\n".join(statement_block(item) for item in obj)
     return display(math_lines(obj))
-
-

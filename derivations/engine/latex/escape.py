@@ -112,8 +112,6 @@ def step_label(step_id: str) -> str:
     return f"step:{safe}"
 
 
-
-
 def greek_macro(name: str) -> str | None:
     """``"theta"`` -> ``"\\theta"``, ``"Sigma"`` -> ``"\\Sigma"``, ``"epsilon"`` ->
     ``"\\varepsilon"``; None for a name that is not a Greek letter."""
