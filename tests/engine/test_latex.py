@@ -644,3 +644,24 @@ def test_latex_command_leaves_only_tex_and_pdf_and_selects_a_source(tmp_path: Pa
         assert main(["latex", "-o", str(out), "--source", "other"]) == 0
     text = out.read_text()
     assert re.findall(r"\\part\{([^}]*)\}", text) == ["Another source"]
+
+
+def test_latex_command_reports_mutation_results_when_given(tmp_path: Path) -> None:
+    import argparse
+    import json
+
+    from experiments.cli import UsageError
+    from experiments.proof_commands import cmd_latex
+    from tests.engine.synthetic import synthetic
+
+    data = tmp_path / "m.json"
+    data.write_text(json.dumps({"steps": [{"step": "demo:eq1", "generated": 7, "killed": 7}]}))
+    args = argparse.Namespace(output=str(tmp_path / "d.tex"), pdf=False, pdf_if_available=False,
+                              only=["eq1"], source=None, timeout=60.0, no_timeout=False,
+                              mutation_json=str(data))
+    with synthetic():
+        assert cmd_latex(args) == 0
+        assert "7 mutants, all killed" in (tmp_path / "d.tex").read_text()
+        data.write_text("[1, 2]")
+        with pytest.raises(UsageError, match="mutation results"):
+            cmd_latex(args)

@@ -96,6 +96,8 @@ def mutation_entries(mutation: Mapping[str, Any] | None) -> dict[str, MutationEn
     """
     if mutation is None:
         return {}
+    if not isinstance(mutation, Mapping):
+        raise ValueError(f"mutation results must be a mapping, got {type(mutation).__name__}")
     if isinstance(mutation.get("steps"), list):
         pairs = [(str(e.get("step", "")), e) for e in mutation["steps"]]
     else:
