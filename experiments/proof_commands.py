@@ -236,6 +236,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     la.add_argument("-o", "--output", default="proofs.tex", metavar="PATH.tex",
                     help="where to write the document (default proofs.tex); parent "
                          "directories are created")
+    la.add_argument("--mutation-json", metavar="PATH",
+                    help="a `daedyn mutate --json` result: each step shows its mutation score")
     pdf = la.add_mutually_exclusive_group()
     pdf.add_argument("--pdf", action="store_true",
                      help="compile to PDF with latexmk/pdflatex (exit 2 if unavailable)")
