@@ -292,7 +292,8 @@ def _prove_theta(pf: Proof) -> Outcome:
     ch.equal(tau_dw / sp.Derivative(w_th, theta), 2 * lam - c0 * (lam + eps) * sp.sinh(theta),
              "tau dtheta/dt = (tau dw/dt) / (dw/dtheta), dw/dtheta = (c0/2) cosh theta > 0",
              via=(sp.cancel, sp.expand))
-    _time_derivative_of(pf.printed.lhs, t, tau)  # the printed left-hand side is tau dtheta/dt
+    ch.conclude(_time_derivative_of(pf.printed.lhs, t, tau), theta,
+                "the printed left-hand side is tau dtheta/dt")
     ch.conclude(pf.printed.rhs, flow, "= lam (2 - beta sinh theta) with beta = c0 (1 + eps/lam)",
                 via=(lambda e: sp.cancel(e.subs(beta, BETA)),))
     # fixed point, fixed product, linearised rate
