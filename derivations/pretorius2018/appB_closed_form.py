@@ -102,12 +102,14 @@ def _mod_zeta(expr: sp.Expr) -> sp.Expr:
     return sp.rem(sp.Poly(num, zeta), sp.Poly(zeta**2 - beta**2 - 4, zeta)).as_expr()
 
 
-def _mp_eval(expr: sp.Expr, subs: dict[sp.Symbol, object], dps: int = 40) -> object:
-    """Evaluate ``expr`` with mpmath at ``dps`` digits after substituting ``subs``."""
-    import mpmath as mp
-
-    with mp.workdps(dps):
-        return mp.mpmathify(sp.N(expr.subs(subs), dps))
+def _algebraic(expr: sp.Expr) -> sp.Expr:
+    """arsinh as a logarithm, tanh as exponentials, square roots of combined fractions; the
+    expanded numerator of the result."""
+    expr = sp.sympify(expr).replace(sp.asinh, lambda a: sp.log(a + sp.sqrt(a**2 + 1)))
+    expr = expr.rewrite(sp.exp).replace(
+        lambda a: isinstance(a, sp.Pow) and a.exp == sp.S.Half,
+        lambda a: sp.sqrt(sp.together(a.base)))
+    return sp.expand(sp.numer(sp.together(expr)))
 
 
 # the two branches of [B.coords]: (w1, w2) in terms of theta
@@ -304,8 +306,8 @@ def _prove_theta(pf: Proof) -> Outcome:
     ts = sp.asinh(sinh_star[0])
     ch.equal(sp.Subs(flow, theta, ts), 0, "fixed point: sinh(theta*) = 2 lam/(c0 (lam + eps)) "
              "= 2/beta", via=(sp.cancel,))
-    ch.equal(sp.Subs(w_th, theta, ts), W_STAR, "w* = (c0/2) sinh(theta*) = c0/beta = lam/(lam + eps)",
-             via=(sp.cancel,))
+    ch.equal(sp.Subs(w_th, theta, ts), W_STAR,
+             "w* = (c0/2) sinh(theta*) = c0/beta = lam/(lam + eps)", via=(sp.cancel,))
     slope = sp.diff(flow, theta).subs(theta, ts)
     ch.equal(slope**2, (tau * RATE) ** 2,
              "d/dtheta [tau dtheta/dt] at theta* = -lam beta cosh(theta*) = -lam sqrt(beta^2 + 4) "
@@ -480,6 +482,9 @@ def _prove_eq5(pf: Proof) -> Outcome:
         raise ProofError(f"w(0) = w0 does not fix sinh(theta_0): {sinh0}")
     ch.conclude(p_theta0, sp.Eq(theta0, sp.asinh(sinh0[0])),
                 "w0 = (c0/2) sinh theta_0, so theta_0 = arsinh(2 w0 / c0)")
+    ch.equal(u_of.subs(theta, sp.asinh(sinh0[0])), DELTA0_ALG,
+             "delta = tanh(arsinh(2 w0/c0)/2) = 2 w0/(c0 + sqrt(c0^2 + 4 w0^2)) (c0 > 0; the "
+             "exprs of eq5 use this algebraic form)", via=(_algebraic,))
     # theta_t = 2 artanh(delta_f): delta_f = tanh(theta_t/2) stays in (-1, 1)
     ch.conclude(p_theta, sp.Eq(THETA_TT, 2 * sp.atanh(df_e.subs(delta0, delta))),
                 "delta_f = tanh(theta_t/2) (the u of [B.solve] at time t): theta_t = 2 artanh "
@@ -490,6 +495,12 @@ def _prove_eq5(pf: Proof) -> Outcome:
     ch.fact(sp.StrictLessThan(sp.Abs(deltaf), 1),
             "so (-1, 1) is forward invariant for the Riccati flow, and by uniqueness delta_f(t) "
             "= tanh(theta_t/2) for all t >= 0: theta_t = 2 artanh(delta_f) is real; DEN != 0")
+    # the exprs numerics evaluate: eq5 with its definitions substituted
+    theta_t = 2 * sp.atanh(df_e.subs({delta0: u_of.subs(theta, sp.asinh(sinh0[0])), E: e_t}))
+    theta_t = theta_t.subs(zeta, zeta_d).subs(beta, beta_d)
+    ch.equal(THETA_T, theta_t, "exprs['theta_t']: theta_t with beta, zeta, delta, E, theta_0 "
+             "substituted", via=(sp.expand,))
+    ch.equal(W_T, bw.subs(theta, theta_t), "exprs['w'] = (c0/2) sinh(theta_t)", via=(sp.expand,))
     # back to theta and w
     d = sp.Symbol("d", real=True)
     ch.equal(2 * (riccati.subs(u, d)) / (1 - d**2), rhs_beta.subs(theta, 2 * sp.atanh(d)),
