@@ -104,6 +104,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     json_path = None
     if args.json and args.json != "-":
         json_path = _writable_file(Path(args.json), "JSON report")
+    if args.markdown is not None:
+        import json
+
+        results, wall = _run(args)
+        mutation = None
+        if args.mutation_json:
+            try:
+                mutation = json.loads(Path(args.mutation_json).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                raise UsageError(f"cannot read mutation results {args.mutation_json}: "
+                                 f"{err}") from None
+        text = report.markdown(results, mutation)
+        if args.markdown == "-":
+            print(text)
+        else:
+            report.replace_block(args.markdown, text)
+            print(f"rewrote the findings block of {args.markdown}")
+        return 0
     if args.json == "-":
         import contextlib
         import json
@@ -187,6 +205,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     _common(v)
     v.add_argument("--json", metavar="PATH",
                    help="also write the report as JSON to PATH ('-': JSON to stdout only)")
+    v.add_argument("--markdown", nargs="?", const="-", metavar="FILE",
+                   help="print the findings as Markdown ('-'), or rewrite the findings block of "
+                        "FILE (e.g. README.md)")
+    v.add_argument("--mutation-json", metavar="PATH",
+                   help="with --markdown: a `daedyn mutate --json` result to report beside the "
+                        "statuses")
     v.add_argument("--strict", action="store_true",
                    help="exit 1 if any printed statement is refuted or unverified")
     v.add_argument("-v", "--verbose", action="store_true",
@@ -208,3 +232,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     pdf.add_argument("--pdf-if-available", action="store_true",
                      help="compile to PDF when pdflatex is installed, else say how to install it")
     la.set_defaults(func=cmd_latex)
+
+    from derivations.engine import mutate
+
+    mu = sub.add_parser(
+        "mutate", help="mutation-test the proofs: perturbed printed statements must not pass",
+        description="Perturb each printed SymPy statement (coefficients, exponents, signs, "
+                    "symbols, dropped terms), keep the non-equivalent mutants, run the step's "
+                    "proof on each and report killed / survived. Exit 1 if any survives.",
+    )
+    mutate.add_arguments(mu)
+    mu.set_defaults(func=cmd_mutate)
+
+
+def cmd_mutate(args: argparse.Namespace) -> int:
+    """``daedyn mutate``: see :mod:`derivations.engine.mutate`."""
+    from derivations.engine import mutate
+
+    return mutate.execute(args)

@@ -230,10 +230,9 @@ def format_table(
     printed in the paper are marked with ``*`` after their id.
     """
     width = max(width, 60)
-    id_w = max([4] + [len(r.id) + 1 for r in results])
-    id_w = min(id_w, 16)
+    id_w = max([4] + [len(r.id) + 2 for r in results])  # labels are never truncated
     st_w, me_w, se_w = len(Status.CONVENTION.value), 8, 8
-    as_w = width - (id_w + st_w + me_w + se_w + 4)
+    as_w = max(width - (id_w + st_w + me_w + se_w + 4), 12)
     head = f"{'id':<{id_w}} {'status':<{st_w}} {'method':<{me_w}} {'assumptions':<{as_w}}"
     head += f"{'seconds':>{se_w}}"
     lines = [head, "-" * len(head)]
@@ -256,7 +255,7 @@ def format_table(
             ident = r.id + ("" if r.step.printed_in_paper else "*")
             assum = "; ".join(a.text for a in r.step.assumes) or "-"
             lines.append(
-                f"{_short(ident, id_w):<{id_w}} {Status(r.status).value:<{st_w}} "
+                f"{ident:<{id_w}} {Status(r.status).value:<{st_w}} "
                 f"{_METHOD_SHORT.get(r.method, r.method)[:me_w]:<{me_w}} "
                 f"{_short(assum, as_w - 1):<{as_w}}{r.seconds:>{se_w}.2f}"
             )
@@ -289,7 +288,19 @@ def _details(r: Result, verbose: bool) -> list[tuple[str, str]]:
         if r.note:
             rows.append(("note", r.note))
     if out.convention:
-        rows.append(("convention", out.convention))
+        text = out.convention
+        if r.step.source:
+            table = registry.source(r.step.source).convention_table
+            text = "; ".join(f"{k} ({table[k].text})" if k in table else k
+                             for k in out.convention_keys)
+        rows.append(("convention", text))
+    if verbose:
+        for a in r.step.assumes:
+            rows.append(("assumption", a.text))
+        n_facts = len(out.unchecked)
+        if n_facts:
+            rows.append(("stated facts", f"{n_facts} of {len(out.chain)} proof lines are stated "
+                                         "(unchecked) facts, each with its reason"))
     if status is Status.REFUTED:
         if out.corrected is not None:
             rows.append(("corrected", _plain(out.corrected)))
@@ -320,3 +331,54 @@ def _numbers(ce: Mapping[str, object]) -> str:
         x = number(v)
         parts.append(f"{k}={x:.6g}" if isinstance(x, float) else f"{k}={x}")
     return ", ".join(parts)
+
+
+def _one_line(text: str, limit: int = 320) -> str:
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def markdown(results: Sequence[Result], mutation: Mapping[str, Any] | None = None) -> str:
+    """The findings as Markdown: per source, the totals per status (and the mutation score
+    when ``mutation``, a ``daedyn mutate --json`` document, is given), then a table of every
+    step that is not a plain ``holds`` with its reason.  The README's findings block is this
+    text (``daedyn verify --markdown README.md`` rewrites it)."""
+    lines: list[str] = []
+    names = list(dict.fromkeys(r.step.source for r in results))
+    by_src = (mutation or {}).get("summary", {}).get("by_source", {})
+    for name in names:
+        rs = [r for r in results if r.step.source == name]
+        counts = status_counts(rs)
+        total = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+        lines.append(f"**{section_source_title(name)}** (`--source {name}`): {len(rs)} steps: "
+                     f"{total}.")
+        m = by_src.get(name)
+        if m:
+            alive = m["generated"] - m["killed"]
+            verdict = "all killed" if alive == 0 else f"{alive} survived"
+            lines.append(f"Mutation testing: {m['generated']} mutants of its statements, "
+                         f"{verdict}.")
+        lines.append("")
+        rest = [r for r in rs if r.status is not Status.HOLDS]
+        if rest:
+            lines.append("| label | status | reason |")
+            lines.append("|---|---|---|")
+            for r in rest:
+                status = r.status.value
+                if r.outcome.convention:
+                    status += f" (`{r.outcome.convention}`)"
+                lines.append(f"| {r.id} | {status} | {_one_line(r.note or r.error)} |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def replace_block(path: str | Path, text: str, name: str = "findings") -> None:
+    """Replace the text between ``<!-- name:start -->`` and ``<!-- name:end -->`` in ``path``."""
+    import re
+
+    path = Path(path)
+    doc = path.read_text(encoding="utf-8")
+    pat = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
+    if not pat.search(doc):
+        raise ValueError(f"{path} has no <!-- {name}:start --> ... <!-- {name}:end --> block")
+    path.write_text(pat.sub(lambda m: m.group(1) + text + m.group(2), doc), encoding="utf-8")
