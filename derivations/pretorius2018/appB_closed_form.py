@@ -88,6 +88,11 @@ def _hyp(expr: sp.Expr) -> sp.Expr:
     return sp.expand(sp.sympify(expr).rewrite(sp.exp))
 
 
+def _hyp_numer(expr: sp.Expr) -> sp.Expr:
+    """Hyperbolic functions as exponentials; the expanded numerator over a common denominator."""
+    return sp.expand(sp.numer(sp.together(_hyp(expr))))
+
+
 def _atanh(expr: sp.Expr) -> sp.Expr:
     """Rewrite artanh as logarithms and hyperbolic functions as exponentials, then cancel."""
     return sp.cancel(sp.expand(sp.sympify(expr).rewrite(sp.log).rewrite(sp.exp)))
@@ -195,11 +200,12 @@ def _coordinates(q: sp.Expr, small: sp.Symbol, large: sp.Symbol,
     (the half angle makes the product ``small * large = (c0/2) sinh(theta)``).
     """
     sign = 1 if sp.expand(q - (large**2 - small**2)) == 0 else -1
-    x = sp.solve(sp.Eq(theta, 2 * sp.asinh(small / sp.sqrt(c0))), small)
+    x = sp.solve(sp.Eq(theta, 2 * sp.asinh(small / sp.sqrt(c0))), small, check=False)
     if len(x) != 1:
         raise ProofError(f"theta = 2 arsinh({small}/sqrt(c0)) does not invert uniquely: {x}")
     x = x[0]
-    roots = [r for r in sp.solve(sp.Eq(q, sign * c0), large) if (r.subs(small, 0)).is_positive]
+    roots = [r for r in sp.solve(sp.Eq(q, sign * c0), large, check=False)
+             if r.subs(small, 0).is_positive]
     if len(roots) != 1:
         raise ProofError(f"no unique positive {large} on the branch: {roots}")
     y = sp.sqrt(c0) * sp.cosh(theta / 2)
@@ -332,14 +338,14 @@ def _prove_int(pf: Proof) -> Outcome:
     rhs = pf.use("B.theta").expr("rhs_beta")  # tau dtheta/dt = lam (2 - beta sinh theta)
     integrand = tau / rhs  # dt/dtheta
     ch.equal(sp.sinh(theta), (2 * u / (1 - u**2)).subs(u, sp.tanh(theta / 2)),
-             "sinh theta = 2u/(1 - u^2), u = tanh(theta/2)", via=(_hyp, sp.cancel))
+             "sinh theta = 2u/(1 - u^2), u = tanh(theta/2)", via=(_hyp_numer,))
     ch.equal(sp.Derivative(sp.tanh(theta / 2), theta), (1 - sp.tanh(theta / 2) ** 2) / 2,
              "du/dtheta = (1 - u^2)/2, so dtheta = 2 du / (1 - u^2)")
     in_u = sp.cancel(integrand.subs(sp.sinh(theta), 2 * u / (1 - u**2)) * 2 / (1 - u**2))
     ch.equal(integrand.subs(sp.sinh(theta), 2 * u / (1 - u**2)) * 2 / (1 - u**2), in_u,
              "integrand in u: tau / (lam (1 - beta u - u^2))", via=(sp.cancel,))
     poly = sp.factor_terms(sp.expand(tau / (lam * in_u)))  # 1 - beta u - u^2
-    roots = [r.subs(sp.sqrt(beta**2 + 4), zeta) for r in sp.solve(poly, u)]
+    roots = [r.subs(sp.sqrt(beta**2 + 4), zeta) for r in sp.roots(sp.Poly(poly, u))]
     r_minus, r_plus = sorted(roots, key=lambda r: r.subs({beta: 1, zeta: 3}))
     ch.equal(poly, -(u - r_plus) * (u - r_minus),
              "roots of 1 - beta u - u^2: (-beta +- zeta)/2, zeta = sqrt(beta^2 + 4)",
@@ -456,7 +462,7 @@ def _prove_eq5(pf: Proof) -> Outcome:
     riccati = sp.cancel((1 - u**2) / 2 * rhs_beta.subs(sp.sinh(theta), 2 * u / (1 - u**2)))
     ch.equal(sp.Derivative(u_of, theta) * rhs_beta, riccati.subs(u, u_of),
              "tau du/dt = (1 - u^2)/2 * tau dtheta/dt = lam (1 - beta u - u^2), u = tanh(theta/2)",
-             via=(_hyp, sp.cancel))
+             via=(_hyp_numer,))
     ch.conclude(p_delta, sp.Eq(delta, u_of.subs(theta, theta0)),
                 "delta = u(0) = tanh(theta_0/2)")
     # zeta: the distance between the roots of the Riccati polynomial

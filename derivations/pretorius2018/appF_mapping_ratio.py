@@ -12,9 +12,14 @@ from ..engine.step import Assumption, Outcome, Status, Step
 from .symbols import N, eps, gamma, lam, tau, w, w0, w1, w2
 
 
+def _rot_numerator(u: sp.Symbol) -> sp.Matrix:
+    """(1 + u^2) times the 2 x 2 rotation of angle 2 arctan(u) (polynomial entries)."""
+    return sp.Matrix([[1 - u**2, -2 * u], [2 * u, 1 - u**2]])
+
+
 def _rot(u: sp.Symbol) -> sp.Matrix:
     """A 2 x 2 rotation in the rational (Cayley) parametrisation u = tan(angle / 2)."""
-    return sp.Matrix([[1 - u**2, -2 * u], [2 * u, 1 - u**2]]) / (1 + u**2)
+    return _rot_numerator(u) / (1 + u**2)
 
 
 def _prove_f(pf: Proof) -> Outcome:
@@ -38,11 +43,13 @@ def _prove_f(pf: Proof) -> Outcome:
     chain.equal(sp.ImmutableMatrix(v.T * v), eye, "V^T V = I", via=(sp.cancel,))
     d1 = sp.diag(*sp.symbols("d_11 d_12", real=True))
     d2 = sp.diag(*sp.symbols("d_21 d_22", real=True))
-    chain.equal(sp.ImmutableMatrix(v.T * (v * d2 * rr.T) * (rr * d1 * v.T) * v),
-                sp.ImmutableMatrix(d2 * d1),
+    vn, rn = _rot_numerator(c), _rot_numerator(r)  # V = vn/(1 + c^2), R = rn/(1 + r^2)
+    chain.equal(sp.ImmutableMatrix(vn.T * (vn * d2 * rn.T) * (rn * d1 * vn.T) * vn),
+                sp.ImmutableMatrix((1 + c**2) ** 4 * (1 + r**2) ** 2 * d2 * d1),
                 "with the orthogonal initialisation [3.2] (W1 = R D1 V^T, W2 = V D2 R^T), "
-                "V^T W2 W1 V = D2 D1 (2 x 2, general rotations R, V): the ratio of direction j "
-                "is the scalar product w_j = w2j w1j", via=(sp.cancel,))
+                "V^T W2 W1 V = D2 D1 (2 x 2, general rotations R, V; both sides times the "
+                "denominators (1 + c^2)^4 (1 + r^2)^2): the ratio of direction j is the scalar "
+                "product w_j = w2j w1j")
     # the scalar product flows, unbalanced as well as balanced
     q = sp.Symbol("q", nonnegative=True)  # q = w1^2 + w2^2 >= 0
     dae = (lam - (lam + eps) * w) * q
