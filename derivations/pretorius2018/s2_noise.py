@@ -24,7 +24,7 @@ from sympy.core.function import AppliedUndef
 
 from ..engine.proof import Proof, ProofError
 from ..engine.step import Assumption, Outcome, Status, Step
-from .definitions_conv_a import (
+from .definitions import (
     DIM,
     ES,
     GW1,

@@ -11,7 +11,7 @@ Two kinds of proof are combined in every matrix step:
 
 Each proof derives from [eq1] (through ``pf.use``) and compares with the printed statement it
 is handed (``pf.printed``) at the end; the printed notation (dW/dt, the sum over samples, the
-per-direction indices) is given its meaning by a *reading* (see ``definitions_conv_a``).
+per-direction indices) is given its meaning by a *reading* (see ``definitions``).
 
 Conventions used (keys of derivations/pretorius2018/conventions.py), stated by the paper next
 to 3.1a:
@@ -29,7 +29,7 @@ from sympy.matrices.expressions import MatMul
 
 from ..engine.proof import Proof
 from ..engine.step import Assumption, Outcome, Status, Step
-from .definitions_conv_a import (
+from .definitions import (
     GW1,
     GW2,
     LOSS_J,
