@@ -155,7 +155,7 @@ def _swap(obj: sp.Basic, a: sp.Symbol, b: sp.Symbol, skip: set[Path_],
 # ------------------------------------------------------------------------- equivalence
 def _residuals(obj: sp.Basic) -> list[sp.Basic]:
     """What must vanish (or the truth value) for ``obj`` to hold, part by part."""
-    if isinstance(obj, sp.Tuple):
+    if isinstance(obj, sp.Tuple | sp.And):
         return [r for a in obj.args for r in _residuals(a)]
     if isinstance(obj, sp.Eq):
         return [obj.lhs - obj.rhs]
