@@ -102,3 +102,13 @@ def write_tiny_mnist(tmp_path: Path, n: int = 80, *, seed: int = 7, truncate: in
         with gzip.open(d / f"{name}.gz", "wb") as fh:
             fh.write(raw[:len(raw) - truncate] if name.startswith("train-images") else raw)
     return d
+
+
+def outcome(label: str) -> object:
+    """The outcome the verifier gives step ``label`` (its proof run through the engine)."""
+    from derivations import get
+    from derivations.engine.verify import verify_step
+
+    res = verify_step(get(label))
+    assert not res.error, (label, res.error)
+    return res.outcome
