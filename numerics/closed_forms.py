@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from derivations import get
 
 from . import compensated, highprec, separable
-from .lambdified import numpy_fn
+from .lambdified import mpmath_fn, numpy_fn
 from .validate import arg, broadcast
 
 Array = NDArray[np.float64]
@@ -201,7 +201,8 @@ def dae_fixed_point(lam: ArrayLike, eps: ArrayLike) -> Array:
     """Nonzero fixed point ``w* = lam / (lam + eps)`` of the DAE flow [4.fp]."""
     lam_, eps_ = broadcast(lam=arg("lam", lam, positive=True), eps=arg("eps", eps,
                                                                         nonnegative=True))
-    return _result(numpy_fn("4.fp", "w_star", ("lambda", "varepsilon"))(lam_, eps_), lam_.shape)
+    return _rational("4.fp", "w_star", {"lambda": lam_, "varepsilon": eps_},
+                     "dae_fixed_point", ("lam", "eps"))
 
 
 def wdae_fixed_point(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike) -> Array:
@@ -212,8 +213,11 @@ def wdae_fixed_point(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike) -> Array:
     lam_, g, n = broadcast(lam=arg("lam", lam, positive=True),
                            gamma=arg("gamma", gamma, nonnegative=True),
                            N=arg("N", N, positive=True))
-    ws = numpy_fn("C.w", "w_star", ("lambda", "N", "gamma"))(lam_, n, g)
-    return _result(np.maximum(ws, 0.0), lam_.shape)
+    with np.errstate(over="ignore", under="ignore"):
+        decayed = n * g >= lam_  # an overflow to inf still compares right
+    ws = _rational("C.w", "w_star", {"lambda": lam_, "N": np.where(decayed, 0.0, n),
+                                      "gamma": g}, "wdae_fixed_point", ("lam", "N", "gamma"))
+    return _result(np.where(decayed, 0.0, np.maximum(ws, 0.0)), lam_.shape)
 
 
 def equivalent_gamma(lam: ArrayLike, eps: ArrayLike, N: ArrayLike) -> Array:
@@ -221,8 +225,8 @@ def equivalent_gamma(lam: ArrayLike, eps: ArrayLike, N: ArrayLike) -> Array:
     lam_, eps_, n = broadcast(lam=arg("lam", lam, positive=True),
                               eps=arg("eps", eps, nonnegative=True),
                               N=arg("N", N, positive=True))
-    f = numpy_fn("E.equiv", "gamma", ("lambda", "varepsilon", "N"))
-    return _result(f(lam_, eps_, n), lam_.shape)
+    return _rational("E.equiv", "gamma", {"lambda": lam_, "varepsilon": eps_, "N": n},
+                     "equivalent_gamma", ("lam", "eps", "N"))
 
 
 def optimal_lr_dae(lam: ArrayLike, eps: ArrayLike, tau: ArrayLike) -> Array:
@@ -235,8 +239,8 @@ def optimal_lr_dae(lam: ArrayLike, eps: ArrayLike, tau: ArrayLike) -> Array:
     lam_, eps_, tau_ = broadcast(lam=arg("lam", lam, positive=True),
                                  eps=arg("eps", eps, nonnegative=True),
                                  tau=arg("tau", tau, positive=True))
-    f = numpy_fn("D.step", "alpha", ("lambda", "varepsilon", "tau"))
-    return _result(f(lam_, eps_, tau_), lam_.shape)
+    return _rational("D.step", "alpha", {"lambda": lam_, "varepsilon": eps_, "tau": tau_},
+                     "optimal_lr_dae", ("lam", "eps", "tau"))
 
 
 def optimal_lr_wdae(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, tau: ArrayLike) -> Array:
@@ -248,8 +252,45 @@ def optimal_lr_wdae(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, tau: ArrayLi
     lam_, g, n, tau_ = broadcast(lam=arg("lam", lam, positive=True),
                                  gamma=arg("gamma", gamma, nonnegative=True),
                                  N=arg("N", N, positive=True), tau=arg("tau", tau, positive=True))
-    f = numpy_fn("D.wd", "alpha", ("lambda", "gamma", "N", "tau"))
-    return _result(f(lam_, g, n, tau_), lam_.shape)
+    return _rational("D.wd", "alpha", {"lambda": lam_, "gamma": g, "N": n, "tau": tau_},
+                     "optimal_lr_wdae", ("lam", "gamma", "N", "tau"))
+
+
+#: the float64 evaluation of a rational closed form is used where every nonzero input lies in
+#: this range (no product or quotient of two inputs under- or overflows); mpmath elsewhere
+RATIONAL_RANGE = (1e-150, 1e150)
+
+
+def _rational(step: str, name: str, values: dict[str, Array], fname: str,
+              labels: tuple[str, ...]) -> Array:
+    """The registry expression ``get(step).exprs[name]`` at ``values`` (broadcast already):
+    float64 inside :data:`RATIONAL_RANGE`, the exact-input mpmath value rounded to float64
+    outside it or where float64 gives no finite number; ``ValueError`` naming the inputs where
+    the exact value is beyond the float64 range."""
+    names = tuple(values)
+    arrays = list(values.values())
+    shape = arrays[0].shape
+    with np.errstate(all="ignore"):
+        out = _result(numpy_fn(step, name, names)(*arrays), shape)
+    lo, hi = RATIONAL_RANGE
+    risky = ~np.isfinite(out)
+    for a in arrays:
+        m = np.abs(a)
+        risky |= (m != 0) & ((m < lo) | (m > hi))
+    if np.any(risky):
+        fn = mpmath_fn(step, name, names)
+        for idx in zip(*np.nonzero(np.atleast_1d(risky)), strict=True):
+            at = idx if out.ndim else ()
+            vals = tuple(float(a[at]) for a in arrays)
+            v = highprec.evaluate(fn, vals, _FALLBACK_DIGITS)
+            f = float(v)
+            if not np.isfinite(f):
+                where = ", ".join(f"{k}={x:.6g}" for k, x in zip(labels, vals, strict=True))
+                raise ValueError(f"{fname}({where}) = {mpmath.nstr(v, 6)} lies outside the "
+                                 f"float64 range (|x| <= 1.8e308): these inputs are outside "
+                                 f"the supported range")
+            out[at] = f
+    return out
 
 
 def _result(value: object, shape: tuple[int, ...]) -> Array:

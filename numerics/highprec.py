@@ -74,6 +74,15 @@ def _converged(f: Callable[[], mpmath.mpf], precision: int, first: int) -> mpmat
                      f"within {MAX_WORKING_DIGITS} working digits")
 
 
+def evaluate(fn: Callable[..., object], values: tuple[float, ...], precision: int) -> mpmath.mpf:
+    """``fn`` (an mpmath lambdification) at the exact float ``values``, to ``precision``
+    digits, with the adaptive working precision of :func:`_converged`."""
+    def one() -> mpmath.mpf:
+        return fn(*(_mp(v) for v in values))
+
+    return _converged(one, precision, precision + GUARD_DIGITS + _span(*values))
+
+
 def dae_w(t: NDArray[np.float64], lam: NDArray[np.float64], eps: NDArray[np.float64],
           w1_0: NDArray[np.float64], w2_0: NDArray[np.float64], tau: NDArray[np.float64],
           precision: int, *, max_scaled_time: float | None = None) -> NDArray[np.object_]:
