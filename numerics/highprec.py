@@ -12,12 +12,11 @@ forms cancel terms of size ``|w0|``, ``eps / lam``, ... against terms of size 1)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import mpmath
 import numpy as np
 from numpy.typing import NDArray
-
-from collections.abc import Callable
 
 from .lambdified import mpmath_fn
 
