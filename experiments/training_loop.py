@@ -146,6 +146,7 @@ def train_models(models: Sequence[str], init: Weights, advance: Advance, measure
                     if since >= checkpoint_every:
                         save()
                         since = 0
+        save()  # the finished state: a Ctrl-C while the outputs are written loses nothing
     except KeyboardInterrupt:
         written = True
         try:
@@ -153,7 +154,6 @@ def train_models(models: Sequence[str], init: Weights, advance: Advance, measure
         except KeyboardInterrupt:
             written = False
         raise Interrupted(current, done[current], ck_path, written) from None
-    save()
     return Trained(curves, diverged, state)
 
 
