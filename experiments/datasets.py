@@ -64,13 +64,20 @@ def candidates(name: str, data_dir: str | os.PathLike[str] | None = None) -> lis
     return out + [SYSTEM_PATHS[name], SHARED_DATA / SUBFOLDER[name]]
 
 
+def holds(name: str, folder: Path) -> bool:
+    """Whether ``folder`` holds the training files of ``name``."""
+    if name == "cifar10":
+        return (folder / "data_batch_1").is_file()
+    return any((folder / f"train-images-idx3-ubyte{ext}").is_file() for ext in (".gz", ""))
+
+
 def resolve_dir(name: str, data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """The first existing folder of :func:`candidates` (``data_dir`` as given when passed; the
-    first candidate when none exists)."""
+    """``data_dir`` when given; else the first of :func:`candidates` that holds the dataset's
+    files (the first candidate when none does: the error then lists every place looked in)."""
     places = candidates(name, data_dir)
     if data_dir is None:
         for p in places:
-            if p.is_dir():
+            if holds(name, p):
                 return p
     return places[0]
 
@@ -78,7 +85,9 @@ def resolve_dir(name: str, data_dir: str | os.PathLike[str] | None = None) -> Pa
 def _missing(name: str, path: Path, looked: list[Path] | None = None) -> FileNotFoundError:
     where = "" if not looked or looked == [path] else (
         " (looked in " + ", ".join(str(p) for p in looked) + ")")
-    return FileNotFoundError(f"{name}: expected {path}, which does not exist{where}; get "
+    what = (f"expected {path}, which does not exist" if not path.exists()
+            else f"found no {name} training files in {path}")
+    return FileNotFoundError(f"{name}: {what}{where}; get "
                              f"{HOW_TO_GET[name]} and pass its folder with --data-dir (or set "
                              f"DAEDYN_DATA)")
 
@@ -154,7 +163,7 @@ def load(name: str, data_dir: str | os.PathLike[str] | None = None, *, n_samples
     if folder.is_file():
         raise ValueError(f"{name}: the data folder {folder} is a file; pass the folder that "
                          f"holds it with --data-dir")
-    if not folder.is_dir():
+    if not folder.is_dir() or (data_dir is None and not holds(name, folder)):
         raise _missing(name, folder, candidates(name, data_dir))
     ds = load_cifar10(folder, split) if name == "cifar10" else load_idx_dataset(name, folder, split)
     if n_samples is not None:

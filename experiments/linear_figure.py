@@ -5,7 +5,7 @@ paper's code did, as the ``i``-th singular value of ``W2 W1``.  The theory curve
 the closed form for the data's own eigenvalue ``lam_i`` (a SUM over samples), ``tau = N / lr``,
 ``eps = N sigma^2`` and eq6's ``gamma``, from the balanced start ``u_i`` that the paper's
 small random (not orthogonal) initialisation amounts to in direction ``i``
-(:func:`experiments.linear_runs.effective_start`: the linearised early flow, deflated by the
+(:func:`experiments.linear_runs.effective_start_rotated`: the linearised early flow, deflated by the
 directions learned before).  It remains an approximation of a non-decoupled start; the JSON
 reports the measured gap per model and direction.
 
