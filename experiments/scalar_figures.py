@@ -1,10 +1,11 @@
 """Figures 1-4 of the paper: the scalar theory beside finite-step gradient descent.
 
 Every closed form comes from :mod:`numerics` ([eq5] via :func:`numerics.dae_w`, the corrected
-[eq7] via :func:`numerics.wdae_w`, [4.fp], [E.equiv], [D.step], [D.wd]) or is lambdified from a
-step of :mod:`derivations` ([eq4] and [C.loss] for the loss surfaces, [eq8] for ``R``, [B.w] for
-the weight norm).  Simulations are :func:`numerics.simulate_scalar`: one GD step of size ``lr`` per
-epoch on ``N = 1`` sample, so ``t`` counts epochs and ``tau = N / lr`` (convention ``tau``).
+[eq7] via :func:`numerics.wdae_w`, [4.fp], [E.equiv], [D.step], [D.wd]; the loss surfaces [eq4]
+and [C.loss], [eq8]'s ``R`` and [B.w]'s weight norm from :mod:`numerics.scalar_losses`); this
+module only simulates through :mod:`numerics` and draws.  Simulations are
+:func:`numerics.simulate_scalar`: one GD step of size ``lr`` per epoch on ``N = 1`` sample, so
+``t`` counts epochs and ``tau = N / lr`` (convention ``tau``).
 
 Each figure function returns a :class:`FigureResult` (the matplotlib figure, settings, metrics,
 arrays) and writes ``<stem>.{png,pdf,json,npz}`` through :func:`experiments.artifacts.save_run`.
@@ -15,22 +16,22 @@ convergence of GD to the gradient flow.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
 import numerics as nm
-from derivations import get
+from numerics.scalar_losses import dae_loss, rate_ratio, wdae_loss, weight_norm
 
 from .artifacts import save_run
 
 #: colours of the paper: DAE green, WDAE orange, small-init runs magenta, manifold cyan
 GREEN, ORANGE, MAGENTA, CYAN = "tab:green", "tab:orange", "m", "c"
+#: Fig. 3: a DAE-WDAE difference below this is float64 rounding of one and the same map
+IDENTICAL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,10 @@ class FigureResult:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     paths: list[Path] = field(default_factory=list)
 
-    def save(self, out: Path) -> FigureResult:
-        """Write PNG, PDF, JSON (settings + metrics) and npz into ``out``."""
+    def save(self, out: Path, provenance: Mapping[str, Any] | None = None) -> FigureResult:
+        """Write PNG, PDF, JSON (settings, metrics, provenance) and npz into ``out``."""
         self.paths = save_run(out, self.stem, fig=self.fig, settings=self.settings,
-                              metrics=self.metrics, arrays=self.arrays)
+                              metrics=self.metrics, arrays=self.arrays, provenance=provenance)
         return self
 
 
@@ -78,48 +79,6 @@ def _plt():  # noqa: ANN202 - the pyplot module
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def _lambdify(expr: sp.Expr, names: tuple[str, ...]) -> Callable[..., np.ndarray]:
-    """``expr`` as a NumPy function of the symbols called ``names`` (by name, from the registry)."""
-    by_name = {s.name: s for s in expr.free_symbols}
-    missing = set(by_name) - set(names)
-    if missing:
-        raise RuntimeError(f"expression {expr} has unexpected free symbols {sorted(missing)}")
-    return sp.lambdify([by_name.get(n, sp.Symbol(n)) for n in names], expr, "numpy")
-
-
-@cache
-def _dae_loss() -> Callable[..., np.ndarray]:
-    """[eq4]'s scalar DAE loss ``l(w1, w2; lam, eps, tau)``."""
-    return _lambdify(get("eq4").exprs["loss"], ("w_1", "w_2", "lambda", "varepsilon", "tau"))
-
-
-@cache
-def _wdae_loss() -> Callable[..., np.ndarray]:
-    """[C.loss]'s scalar WDAE loss ``l(w1, w2; lam, gamma, N, tau)``."""
-    return _lambdify(get("C.loss").exprs["loss"], ("w_1", "w_2", "lambda", "gamma", "N", "tau"))
-
-
-@cache
-def _ratio_R() -> Callable[..., np.ndarray]:
-    """[eq8]'s ``R(lam, eps, gamma, N)`` (eq6's gamma, convention gamma-N)."""
-    return _lambdify(get("eq8").exprs["R"], ("lambda", "varepsilon", "gamma", "N"))
-
-
-@cache
-def _norm_sq() -> Callable[..., np.ndarray]:
-    """``w1^2 + w2^2`` as a function of ``(w, c0)``, eliminated from [B.w].
-
-    [B.w] gives ``w = c0/2 sinh(theta)`` and ``w1^2 + w2^2 = c0 cosh(theta)``; eliminating theta
-    (cosh^2 - sinh^2 = 1) gives ``(w1^2 + w2^2)^2 = c0^2 + 4 w^2``, valid for c0 = 0 as well.
-    """
-    w_eq, _, n_eq = get("B.w").printed.args
-    rest = sp.simplify(n_eq.rhs**2 - 4 * w_eq.rhs**2)
-    if any(s.name == "theta" for s in rest.free_symbols):
-        raise RuntimeError(f"could not eliminate theta from [B.w]: {rest}")
-    w = next(s for s in w_eq.free_symbols if s.name == "w")
-    return _lambdify(sp.sqrt(rest + 4 * w**2), ("w", "c_0"))
 
 
 def _max_dev(a: np.ndarray, b: np.ndarray) -> float:
@@ -157,14 +116,17 @@ def _hyperbola(ax: Any, w_star: float, lim: float, **kw: Any) -> None:
     ax.plot(-x, -w_star / x, **kw)
 
 
-def _surface(ax: Any, loss: np.ndarray, g: np.ndarray) -> None:
-    ax.contourf(g, g, np.log1p(loss), levels=30, cmap="viridis")
+def _surface(ax: Any, loss: np.ndarray, g: np.ndarray) -> Any:
+    """Filled contours of ``log(1 + loss)`` with a colorbar; the saddle marked (red star)."""
+    cs = ax.contourf(g, g, np.log1p(loss), levels=30, cmap="viridis")
+    ax.figure.colorbar(cs, ax=ax, fraction=0.046, pad=0.03, label=r"$\log(1 + \ell)$")
     ax.plot(0, 0, "r*", ms=11, zorder=5)  # the saddle at w1 = w2 = 0
     ax.set_xlim(g[0], g[-1])
     ax.set_ylim(g[0], g[-1])
     ax.set_aspect("equal")
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
+    return cs
 
 
 # --------------------------------------------------------------------------- Figure 1
@@ -209,18 +171,24 @@ def fig1(size: Size, rng: np.random.Generator) -> FigureResult:
         ax.set_xlabel("epoch")
         ax.set_ylabel("$w = w_2 w_1$")
         ax = axes[1, k]
-        _surface(ax, _dae_loss()(gw1, gw2, lam, eps, 1.0), g)
+        _surface(ax, dae_loss(gw1, gw2, lam, eps, 1.0), g)
         _hyperbola(ax, w_star, lim, color=CYAN, lw=2)
         for j in range(size.starts):
             ax.plot(gd.w1[:, j], gd.w2[:, j], color=ORANGE, ls="--", lw=1.2)
-            ax.plot(w1_0[j], w2_0[j], "o", color=ORANGE, ms=3)
+            ax.plot(w1_0[j], w2_0[j], "o", color=ORANGE, mec="k", mew=0.5, ms=5)
         ax.set_title(rf"loss [eq4], $\lambda=1$, $\varepsilon={eps:g}$", fontsize=10)
+    axes[1, 0].legend(handles=[
+        plt.Line2D([], [], color=ORANGE, ls="--", marker="o", mec="k", mew=0.5, ms=5,
+                   label="GD path from its start (dot)"),
+        plt.Line2D([], [], color=CYAN, lw=2, label=r"minimum-loss manifold $w_1 w_2 = w^*$"),
+        plt.Line2D([], [], color="r", marker="*", ls="", ms=11, label="saddle (0, 0)")],
+        fontsize=7, loc="lower left", framealpha=0.9)
     axes[0, 0].legend(handles=[
         plt.Line2D([], [], color=GREEN, lw=2.2, label="theory [eq5]"),
         plt.Line2D([], [], color=ORANGE, ls="--", label=f"GD, lr={lr}"),
         plt.Line2D([], [], color="r", label="$w^*$")], fontsize=8, loc="lower right")
-    fig.suptitle(r"Figure 1: scalar linear DAE, $\lambda = 1$, random starts "
-                 r"(cyan: minimum-loss manifold $w_1 w_2 = w^*$, red star: saddle)")
+    fig.suptitle(r"Figure 1: scalar linear DAE, $\lambda = 1$, GD from random starts (dots) "
+                 r"beside [eq5]")
     fig.tight_layout()
     metrics = {
         "lr": lr, "tau": 1 / lr,
@@ -363,7 +331,7 @@ def fig3(size: Size, rng: np.random.Generator) -> FigureResult:
     # R of eq8 and the two rates over a noise grid
     e_grid = np.linspace(0.0, 5.0, 201)
     r_lams = (0.1, 1.0, 10.0)
-    R = {lm: _ratio_R()(lm, e_grid, nm.equivalent_gamma(lm, e_grid, 1.0), 1.0) for lm in r_lams}
+    R = {lm: rate_ratio(lm, e_grid, nm.equivalent_gamma(lm, e_grid, 1.0), 1.0) for lm in r_lams}
     ratio_numerics = (nm.optimal_lr_dae(lam, e_grid, 1.0)
                       / nm.optimal_lr_wdae(lam, nm.equivalent_gamma(lam, e_grid, 1.0), 1.0, 1.0))
     metrics["R_eq8_minus_rate_ratio_max_abs"] = _max_dev(R[1.0], ratio_numerics)
@@ -386,14 +354,22 @@ def fig3(size: Size, rng: np.random.Generator) -> FigureResult:
         ax.set_ylabel("mapping $w$")
         ax = axes[1, col]
         gap = tr["DAE"] - tr["WDAE"]
-        for i in range(len(eps)):
-            ax.plot(tr["steps"], gap[:, i, :], color=greens[i], lw=1)
         mx = float(np.max(np.abs(gap)))
+        if mx < IDENTICAL:  # rounding noise, not a signal: say so instead of plotting it
+            ax.text(0.5, 0.5, f"identical to {mx:.1g}\n(largest $|w_{{DAE}} - w_{{WDAE}}|$ over "
+                    f"all steps and noise levels;\nfloat64 rounding of the same map)",
+                    ha="center", va="center", transform=ax.transAxes, fontsize=10)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        else:
+            for i in range(len(eps)):
+                ax.plot(tr["steps"], gap[:, i, :], color=greens[i], lw=1)
+            ax.axhline(0, color="k", lw=0.5)
         ax.set_title(rf"{name}: $w_{{DAE}} - w_{{WDAE}}$, max $|\cdot|$ = {mx:.2g}"
                      + ("" if name == "balanced" else f" ({size.starts} random starts)"),
                      fontsize=10)
         ax.set_xlabel("GD step")
-        ax.axhline(0, color="k", lw=0.5)
+        ax.set_ylabel(r"$w_{DAE} - w_{WDAE}$")
     axes[0, 0].legend(fontsize=6, ncol=2)
     ax = axes[0, 2]
     ax.plot(e_grid, nm.optimal_lr_dae(lam, e_grid, 1.0), color=GREEN,
@@ -401,12 +377,14 @@ def fig3(size: Size, rng: np.random.Generator) -> FigureResult:
     ax.plot(e_grid, nm.optimal_lr_wdae(lam, nm.equivalent_gamma(lam, e_grid, 1.0), 1.0, 1.0),
             color=ORANGE, label=r"WDAE $\eta_\gamma/\tau$, equivalent $\gamma$")
     ax.set_xlabel(r"noise $\varepsilon$")
+    ax.set_ylabel(r"rate per step $\eta / \tau$")
     ax.set_title(r"'optimal' learning rates [D.step], [D.wd], $\lambda=1$", fontsize=10)
     ax.legend(fontsize=8)
     ax = axes[1, 2]
     for lm, ls in zip(r_lams, (":", "-", "--"), strict=True):
         ax.plot(e_grid, R[lm], color="k", ls=ls, label=rf"$\lambda={lm:g}$")
     ax.set_xlabel(r"noise $\varepsilon$")
+    ax.set_ylabel(r"$R$")
     ax.set_title(r"$R = \eta_\varepsilon / \eta_\gamma$ [eq8]", fontsize=10)
     ax.legend(fontsize=8)
     fig.suptitle(r"Figure 3: DAE (green) vs WDAE (orange) at their 'optimal' rates, $\lambda=1$ "
@@ -427,6 +405,9 @@ def fig3(size: Size, rng: np.random.Generator) -> FigureResult:
 
 
 # --------------------------------------------------------------------------- Figure 4
+
+#: Fig. 4 line styles (colour, dash) per kind of start, distinguishable in print
+STYLE4 = {"random": (ORANGE, "--"), "small": (MAGENTA, "-."), "balanced-small": (MAGENTA, ":")}
 
 
 def fig4(size: Size, rng: np.random.Generator) -> FigureResult:
@@ -455,14 +436,14 @@ def fig4(size: Size, rng: np.random.Generator) -> FigureResult:
     c0 = np.abs(w2_0**2 - w1_0**2)
     th_dae = nm.dae_w(t[:, None], lam, eps, w1_0, w2_0, 1 / lr)
     th_wdae_bal = nm.wdae_w(t, lam, gam, 1.0, w_bal**2, 1 / lr)
-    th_norm_dae = np.sqrt(_norm_sq()(th_dae, c0))
-    th_norm_wdae_bal = np.sqrt(_norm_sq()(th_wdae_bal, 0.0))
+    th_norm_dae = weight_norm(th_dae, c0)
+    th_norm_wdae_bal = weight_norm(th_wdae_bal, 0.0)
     fixed = {"DAE": float(nm.dae_fixed_point(lam, eps)),
              "WDAE": float(nm.wdae_fixed_point(lam, gam, 1.0))}
     g = np.linspace(-lim, lim, size.grid)
     gw1, gw2 = np.meshgrid(g, g)
-    surfaces = {"DAE": _dae_loss()(gw1, gw2, lam, eps, 1.0),
-                "WDAE": _wdae_loss()(gw1, gw2, lam, gam, 1.0, 1.0)}
+    surfaces = {"DAE": dae_loss(gw1, gw2, lam, eps, 1.0),
+                "WDAE": wdae_loss(gw1, gw2, lam, gam, 1.0, 1.0)}
     fig, axes = plt.subplots(2, 3, figsize=(15, 8.6))
     metrics: dict[str, Any] = {"lr": lr, "tau": 1 / lr, "fixed_point": fixed}
     arrays: dict[str, np.ndarray] = {"epochs": t, "w1_0": w1_0, "w2_0": w2_0}
@@ -479,8 +460,7 @@ def fig4(size: Size, rng: np.random.Generator) -> FigureResult:
             ax.plot([m, -m], [m, -m], "X", color=CYAN, mec="k", ms=9, zorder=6)
         axm, axn = axes[r, 1], axes[r, 2]
         for j, kind in enumerate(kinds):
-            col = ORANGE if kind == "random" else MAGENTA
-            ls = ":" if kind == "balanced-small" else "--"
+            col, ls = STYLE4[kind]
             ax.plot(tr.w1[:, j], tr.w2[:, j], color=col, ls=ls, lw=1.3)
             axm.plot(t, tr.w[:, j], color=col, ls=ls, lw=1.3)
             axn.plot(t, norm[:, j], color=col, ls=ls, lw=1.3)
@@ -519,13 +499,31 @@ def fig4(size: Size, rng: np.random.Generator) -> FigureResult:
         axm.set_title(f"{name}: mapping $w$ (grey: theory"
                       + (", balanced start only)" if name == "WDAE" else ")"), fontsize=10)
         axm.set_xlabel("epoch")
+        axm.set_ylabel("$w = w_2 w_1$")
+        axn.set_ylabel(r"$\|(w_1, w_2)\|$")
         axn.set_title(rf"{name}: $\|(w_1, w_2)\|$ (dotted: $\sqrt{{2 w^*}}$)", fontsize=10)
         axn.set_xlabel("epoch")
-    axes[0, 1].legend(handles=[
-        plt.Line2D([], [], color=ORANGE, ls="--", label="GD, random start"),
-        plt.Line2D([], [], color=MAGENTA, ls="--", label="GD, small random start"),
-        plt.Line2D([], [], color=MAGENTA, ls=":", label=r"GD, $w_1=w_2=\sqrt{10^{-3}}$"),
-        plt.Line2D([], [], color="0.6", lw=2.5, label="theory")], fontsize=7)
+    lines = [plt.Line2D([], [], color=STYLE4["random"][0], ls=STYLE4["random"][1],
+                        label="GD, random start"),
+             plt.Line2D([], [], color=STYLE4["small"][0], ls=STYLE4["small"][1],
+                        label="GD, small random start"),
+             plt.Line2D([], [], color=STYLE4["balanced-small"][0],
+                        ls=STYLE4["balanced-small"][1], label=r"GD, $w_1=w_2=\sqrt{10^{-3}}$"),
+             plt.Line2D([], [], color="0.6", lw=2.5, label="theory")]
+    for ax in axes[:, 1]:
+        ax.legend(handles=lines, fontsize=7)
+    axes[0, 2].legend(handles=[*lines, plt.Line2D([], [], color="k", ls=":", lw=1,
+                                                  label=r"minimum norm $\sqrt{2 w^*}$")],
+                      fontsize=7)
+    markers = [plt.Line2D([], [], color=CYAN, lw=2, label=r"manifold $w_1 w_2 = w^*$"),
+               plt.Line2D([], [], color="r", marker="*", ls="", ms=10, label="saddle"),
+               plt.Line2D([], [], color=STYLE4["random"][0], ls=STYLE4["random"][1],
+                          label="GD paths")]
+    axes[0, 0].legend(handles=markers, fontsize=7, loc="lower left", framealpha=0.9)
+    axes[1, 0].legend(handles=[*markers, plt.Line2D(
+        [], [], color=CYAN, marker="X", mec="k", ls="", ms=9,
+        label=r"minima $w_1 = w_2 = \pm\sqrt{w^*}$")], fontsize=7, loc="lower left",
+        framealpha=0.9)
     gd_dae, gd_wd = runs["DAE"], runs["WDAE"]
     metrics["small_start_max_abs_dae_minus_wdae"] = {
         k: _max_dev(gd_dae.w[:, j], gd_wd.w[:, j]) for j, k in enumerate(kinds)
@@ -543,12 +541,14 @@ FIGURES: dict[str, Callable[[Size, np.random.Generator], FigureResult]] = {
     "fig1": fig1, "fig2": fig2, "fig3": fig3, "fig4": fig4}
 
 
-def make_figure(name: str, out: Path, size: str | Size = "paper", seed: int = 0) -> FigureResult:
-    """Build figure ``name`` (``fig1`` ... ``fig4``) and write its four files into ``out``."""
+def make_figure(name: str, out: Path, size: str | Size = "paper", seed: int = 0, *,
+                provenance: Mapping[str, Any] | None = None) -> FigureResult:
+    """Build figure ``name`` (``fig1`` ... ``fig4``) and write its four files into ``out``
+    (the JSON with ``provenance`` when given)."""
     if name not in FIGURES:
         raise ValueError(f"unknown figure {name!r}; choose from {', '.join(FIGURES)}")
     if isinstance(size, str):
         if size not in SIZES:
             raise ValueError(f"unknown size {size!r}; choose from {', '.join(SIZES)}")
         size = SIZES[size]
-    return FIGURES[name](size, np.random.default_rng(seed)).save(out)
+    return FIGURES[name](size, np.random.default_rng(seed)).save(out, provenance)
