@@ -30,8 +30,14 @@ INPUT_DIM = {"mnist": 784, "fashion-mnist": 784, "cifar10": 3072}
 DATASETS = tuple(INPUT_DIM)
 
 
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Help with defaults shown and the description's line breaks kept."""
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help with real defaults shown (not None/False) and the description's line breaks kept."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and "default" not in text:
+            text += " (default: %(default)s)"
+        return text
 
 
 # --------------------------------------------------------------------------- figures
@@ -188,7 +194,7 @@ def _register_experiment(sub: argparse._SubParsersAction) -> None:  # noqa: SLF0
                        formatter_class=_Formatter, description=_EXPERIMENT_HELP)
     p.add_argument("kind", choices=("linear", "nonlinear"),
                    help="linear: Figure 5; nonlinear: Figures 6 (relu) and 7 (tanh)")
-    p.add_argument("--dataset", choices=DATASETS, default="mnist")
+    p.add_argument("--dataset", choices=DATASETS, default="mnist", help="the data")
     p.add_argument("--data-dir", default=None,
                    help="folder of the dataset files (default: $DAEDYN_DATA, then the system "
                    "path /usr/share/datasets/<name>, then ../shared/data/<name>)")
