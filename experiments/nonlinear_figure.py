@@ -75,8 +75,8 @@ def settings_for(dataset: str, preset: str | None, *, activation: str = "relu",
         raise ValueError(f"activation must be relu or tanh, got {activation!r}")
     base = NonlinearSettings(dataset=dataset, activation=activation,
                              sigma2=3.0 if activation == "relu" else 2.0,
-                             record_every=10 if activation == "relu" else 100)
-    if preset == "paper":  # N, gamma, sigma^2, estimate spacing: the paper; epochs, lr: ours
+                             record_every=10 if activation == "relu" else 20)
+    if preset == "paper":  # N, gamma, sigma^2: the paper; epochs, lr, estimate spacing: ours
         base = replace(base, n_samples=_PAPER_N[dataset], hidden=_PAPER_H[dataset],
                        lr=_PAPER_LR[dataset], epochs=1000 if activation == "relu" else 5000)
     elif preset == "quick":
@@ -180,14 +180,6 @@ def half_time(rec: np.ndarray, curve: np.ndarray) -> float | None:
 
 def _finish(s, out, stem, fig_no, rec, lam, curves, seconds, gamma, diverged_at,
             prov):  # noqa: ANN001, ANN202
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    colors = {"AE": "tab:blue", "WDAE": "tab:orange", "DAE": "tab:green"}
-    fig, axes = plt.subplots(1, DIRECTIONS, figsize=(13, 3.6), sharey=True,
-                             layout="constrained")
     diverged = any(v is not None for v in diverged_at.values())
     metrics: dict[str, object] = {
         "seconds": seconds,
@@ -207,21 +199,37 @@ def _finish(s, out, stem, fig_no, rec, lam, curves, seconds, gamma, diverged_at,
         "gamma_in_eq6_scaling": gamma,
         "n_gamma_over_lambda": (s.n_samples * gamma / lam[:DIRECTIONS]).tolist(),
     }
+    fig = draw_figure(s, fig_no, rec, lam, curves, gamma, diverged)
+    arrays = {"epochs": rec, **{m: curves[m] for m in MODELS}}
+    save_run(out, stem, fig=fig, settings=asdict(s), metrics=metrics, arrays=arrays,
+             provenance=prov)
+    return metrics
+
+
+def draw_figure(s: NonlinearSettings, fig_no: int, rec: np.ndarray, lam: np.ndarray,
+                curves: dict[str, np.ndarray], gamma: float, diverged: bool):  # noqa: ANN201
+    """Figure 6/7: the estimate of every direction per model over the recorded epochs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colors = {"AE": "tab:blue", "WDAE": "tab:orange", "DAE": "tab:green"}
+    styles = {"AE": "-", "WDAE": "--", "DAE": "-."}
+    fig, axes = plt.subplots(1, DIRECTIONS, figsize=(13, 3.6), sharey=True,
+                             layout="constrained")
     for j, ax in enumerate(axes):
         for m in MODELS:
-            ax.plot(rec, curves[m][:, j], color=colors[m], label=m)
+            ax.plot(rec, curves[m][:, j], color=colors[m], ls=styles[m], label=m)
         ax.set_title(rf"direction $j = {j + 1}$ ($\lambda_{{{j + 1}}}$ = {lam[j]:.4g})",
                      fontsize=10)
         ax.set_xlabel("epoch")
     axes[0].set_ylabel(r"$\hat\lambda_j(t) / \lambda_j$")
     axes[0].legend(fontsize=8)
-    title = (f"Figure {fig_no}: {s.activation} AE on {s.dataset} ($N$={s.n_samples}, "
-             f"$H$={s.hidden}, lr={s.lr:g}; WDAE $\\gamma$={s.gamma:g} "
-             f"({s.gamma_convention}: {gamma:.4g} in eq6), DAE $\\sigma^2$={s.sigma2:g})")
+    title = (f"Figure {fig_no}: {s.activation} AE on {s.dataset} ($N$ = {s.n_samples}, "
+             f"$H$ = {s.hidden}, lr = {s.lr:g}; WDAE $\\gamma$ = {s.gamma:g} "
+             f"({s.gamma_convention}: {gamma:.4g} in eq6), DAE $\\sigma^2$ = {s.sigma2:g})")
     if diverged:
         title = "DIVERGED: " + title
     fig.suptitle(title, fontsize=10, color="red" if diverged else "black")
-    arrays = {"epochs": rec, **{m: curves[m] for m in MODELS}}
-    save_run(out, stem, fig=fig, settings=asdict(s), metrics=metrics, arrays=arrays,
-             provenance=prov)
-    return metrics
+    return fig

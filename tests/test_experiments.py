@@ -196,3 +196,32 @@ def test_singular_values_of_the_product_match_numpy_svd(h: int, d: int, rank: in
     # zero singular values come back as square roots of rounding-level eigenvalues (~1e-8 sv_1)
     np.testing.assert_allclose(got, np.pad(ref, (0, h - ref.size)), rtol=1e-9,
                                atol=1e-7 * ref[0])
+
+
+def test_figure5_axis_defines_w_and_json_lists_directions(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    data = _tiny_data(tmp_path)
+    figs = []
+    real = linear_figure.save_run
+
+    def keep(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+        figs.append(kw["fig"])
+        return real(*a, **kw)
+
+    monkeypatch.setattr(linear_figure, "save_run", keep)
+    s = linear_figure.settings_for("mnist", None, n_samples=100, hidden=32, epochs=8,
+                                   record_every=4, lr=0.01)
+    m = linear_figure.run_linear(s, str(data), tmp_path / "o", progress=False,
+                                 argv=["daedyn", "x"])
+    assert "W = W_2 W_1" in figs[0].axes[0].get_ylabel()
+    assert list(m["eigenvalues"]) == [f"lambda_{i}" for i in (1, 4, 8, 16, 32)]
+    assert list(m["theory_start_u"]) == list(m["eigenvalues"])
+    assert "balanced" in m["theory_start_u_note"]
+    meta = json.loads((tmp_path / "o" / "fig5_mnist_covariance.json").read_text())
+    prov = meta["provenance"]
+    assert prov["command_line"] == ["daedyn", "x"] and prov["device"] == "cpu (NumPy)"
+    assert prov["data_hash"].startswith("sha256:") and prov["data_shape"] == [100, 784]
+    assert prov["data_path"].endswith("train-images-idx3-ubyte.gz")
+    assert prov["dtype"] == "float64" and prov["started_utc"]
+    assert not (tmp_path / "o" / "fig5_mnist_covariance.ckpt.npz").exists()
