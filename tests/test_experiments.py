@@ -225,3 +225,38 @@ def test_figure5_axis_defines_w_and_json_lists_directions(tmp_path: Path,
     assert prov["data_path"].endswith("train-images-idx3-ubyte.gz")
     assert prov["dtype"] == "float64" and prov["started_utc"]
     assert not (tmp_path / "o" / "fig5_mnist_covariance.ckpt.npz").exists()
+
+
+FASHION = datasets.resolve_dir("fashion-mnist")
+needs_fashion = pytest.mark.skipif(
+    not datasets.holds("fashion-mnist", FASHION),
+    reason="real Fashion-MNIST not found; looked in "
+    + ", ".join(map(str, datasets.candidates("fashion-mnist")))
+    + " (Debian: apt-get install dataset-fashion-mnist)")
+
+
+@needs_fashion
+def test_fashion_mnist_preset_chooses_a_stable_lr_and_flags_an_unstable_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fashion-MNIST's lambda_1 / N is ~2.8 times MNIST's: the quick preset's nominal lr = 0.02
+    gives lr lambda_1 / N = 2.2 (GD diverges); the preset rule keeps it at 0.8."""
+    s = linear_figure.settings_for("fashion-mnist", "quick", n_samples=2000, epochs=300,
+                                   record_every=10)
+    m = linear_figure.run_linear(s, None, tmp_path / "rule", progress=False)
+    info = m["learning_rate"]
+    assert info["lr_lambda1_over_N"] == pytest.approx(0.8, rel=1e-12) and info["lr"] < 0.02
+    assert info["rule"] == linear_figure.LR_RULE and info["preset_lr"] == 0.02
+    assert m["diverged"] is False
+    z = np.load(tmp_path / "rule" / "fig5_fashion-mnist_covariance.npz")
+    assert all(np.all(np.isfinite(z[f"{k}_diag"])) for k in ("AE", "WDAE", "DAE"))
+    # the first directions have converged onto the theory's fixed points (lambda_1: rate 1.6)
+    assert abs(z["AE_diag"][-1, 0] - 1.0) < 1e-3
+    capsys.readouterr()
+    bad = linear_figure.run_linear(replace(s, lr=0.02), None, tmp_path / "user",
+                                   progress=False)
+    err = capsys.readouterr().err
+    assert "stability threshold" in err
+    assert bad["learning_rate"]["lr_lambda1_over_N"] > 2  # 2.21 on N = 10000 (issue 8)
+    assert bad["diverged"] is True
+    assert any(d["non_finite_from_epoch"] is not None or d["period_two_amplitude"] > 1e-3
+               for d in bad["divergence"].values())
