@@ -182,3 +182,31 @@ def test_non_finite_measurement_stops_the_model_and_is_reported(tmp_path: Path) 
 def test_record_epochs_dense_start() -> None:
     assert record_epochs(10, 5, dense_until=3).tolist() == [0, 1, 2, 5, 10]
     assert record_epochs(7, 5).tolist() == [0, 5, 7]
+
+
+def test_progress_bar_counts_one_model_at_a_time(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    bars: list[dict[str, object]] = []
+    real = training_loop.tqdm
+
+    def recording(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+        bars.append(kw)
+        return real(*a, **{**kw, "disable": True})
+
+    monkeypatch.setattr(training_loop, "tqdm", recording)
+    _run(tmp_path / "ck.npz")
+    assert [b["desc"] for b in bars] == [f"toy {m}" for m in MODELS]
+    assert all(b["total"] == REC[-1] for b in bars)  # one model's epochs, not the sum
+
+
+def test_json_writes_never_reached_and_non_finite_as_null(tmp_path: Path) -> None:
+    import json
+
+    from experiments.artifacts import save_json
+    from experiments.nonlinear_figure import half_time
+
+    rec = np.arange(5)
+    assert half_time(rec, np.array([0.0, 0.1, 0.2, 0.3, 0.0])) is None  # final value 0
+    p = save_json(tmp_path / "m.json", {"t": half_time(rec, np.zeros(5)),
+                                        "x": [np.nan, 1.0, np.inf]})
+    assert json.loads(p.read_text()) == {"t": None, "x": [None, 1.0, None]}
