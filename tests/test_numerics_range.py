@@ -245,3 +245,53 @@ def test_gd_eigenbasis_accepts_rounding_level_negative_eigenvalues():
 def test_covariance_overflow_is_a_value_error():
     with pytest.raises(ValueError, match="overflows"):
         nm.covariance(np.full((3, 2), 1e200))
+
+
+@given(scale=full, seed=st.integers(0, 2**16))
+def test_covariance_and_eigenbasis_full_range(scale, seed):
+    z = np.random.default_rng(seed).standard_normal((6, 3))
+    try:
+        s = _call(nm.covariance, z * scale)
+    except ValueError as err:
+        assert "overflows" in str(err)
+        assert scale > 1e150  # (scale |z|)^2 beyond float64
+        return
+    lam, V = _call(nm.eigenbasis, s)
+    assert np.all(np.isfinite(lam)) and np.all(np.isfinite(V))
+    ref = np.sort(np.linalg.eigvalsh(z.T @ z))[::-1]
+    if scale**2 * ref.min() > 1e-290:  # normal floats: relative accuracy
+        np.testing.assert_allclose(lam / scale**2, ref, rtol=1e-9)
+
+
+@given(lam=full, eps=maybe_zero, lr=full, w1=signed, w2=signed)
+def test_simulate_scalar_full_range_flags_what_it_cannot_follow(lam, eps, lr, w1, w2):
+    tr = _call(nm.simulate_scalar, lam, eps, 0.0, 1.0, lr, w1, w2, 5)
+    finite = np.isfinite(tr.w1).all(axis=0) & np.isfinite(tr.w2).all(axis=0)
+    assert np.array_equal(~finite, tr.diverged)  # every non-finite entry is flagged
+
+
+@given(w1=signed, w2=signed, lam=full, eps=maybe_zero, gamma=maybe_zero, N=full, tau=full)
+def test_scalar_losses_full_range(w1, w2, lam, eps, gamma, N, tau):
+    from numerics.scalar_losses import dae_loss, rate_ratio, wdae_loss, weight_norm
+
+    for f, args in ((dae_loss, (w1, w2, lam, eps, tau)), (wdae_loss, (w1, w2, lam, gamma, N,
+                                                                       tau)),
+                    (rate_ratio, (lam, eps, gamma, N)), (weight_norm, (w1 * w2, abs(w1)))):
+        try:
+            out = _call(f, *args)
+        except ValueError as err:
+            _outside(err)
+            continue
+        assert np.all(np.isfinite(out)), (f.__name__, args)
+
+
+def test_scalar_losses_values():
+    from numerics.scalar_losses import dae_loss, rate_ratio, wdae_loss, weight_norm
+
+    # [eq4] at lam = 1, eps = 0.5, tau = 1, w1 w2 = 0.02: (0.98^2 + 0.5 * 0.02^2) / 2
+    assert float(dae_loss(0.1, 0.2, 1.0, 0.5)) == pytest.approx((0.98**2 + 0.5 * 4e-4) / 2)
+    assert float(wdae_loss(0.1, 0.2, 1.0, 0.1, 1.0)) == pytest.approx((0.98**2 + 0.1 * 0.05) / 2)
+    assert float(rate_ratio(1.0, 1.0, 0.05, 10.0)) == pytest.approx(2.5 / 5)
+    # w1 = w2 = sqrt(0.5): c0 = 0, w = 0.5, ||(w1, w2)|| = 1
+    assert float(weight_norm(0.5, 0.0)) == pytest.approx(1.0)
+    assert float(weight_norm(0.3 * 0.4, 0.4**2 - 0.3**2)) == pytest.approx(0.5)
