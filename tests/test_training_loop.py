@@ -210,3 +210,17 @@ def test_json_writes_never_reached_and_non_finite_as_null(tmp_path: Path) -> Non
     p = save_json(tmp_path / "m.json", {"t": half_time(rec, np.zeros(5)),
                                         "x": [np.nan, 1.0, np.inf]})
     assert json.loads(p.read_text()) == {"t": None, "x": [None, 1.0, None]}
+
+
+def test_a_real_sigint_during_the_commit_is_delivered_after_it() -> None:
+    import os
+    import signal
+
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with training_loop._sigint_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            done.append("row")  # the signal did not cut the block short
+            done.append("state")
+    assert done == ["row", "state"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
