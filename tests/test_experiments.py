@@ -40,7 +40,7 @@ def test_ci_sized_real_mnist_linear_run_matches_theory(tmp_path: Path) -> None:
     m = linear_figure.run_linear(s, str(MNIST), tmp_path, progress=False)
     _files(tmp_path, "fig5_mnist_covariance")
     z = np.load(tmp_path / "fig5_mnist_covariance.npz")
-    lam = np.asarray(m["eigenvalues"])
+    lam = np.asarray(list(m["eigenvalues"].values()))  # lambda_1, lambda_4, ... lambda_32
     # directions lambda_1, lambda_4, lambda_8 have converged after 400 epochs (rate 2 lr lam/N
     # >= 0.06 per epoch): training sits on the theory's curve (measured gaps <= 3e-4)
     for model in ("AE", "WDAE", "DAE"):
@@ -66,7 +66,7 @@ def test_paper_preset_mnist_figure5_reaches_the_fixed_points(tmp_path: Path) -> 
     s = linear_figure.settings_for("mnist", "paper", record_every=100)
     m = linear_figure.run_linear(s, str(MNIST), tmp_path, progress=False)
     z = np.load(tmp_path / "fig5_mnist_covariance.npz")
-    lam = np.asarray(m["eigenvalues"])
+    lam = np.asarray(list(m["eigenvalues"].values()))  # lambda_1, lambda_4, ... lambda_32
     fixed = {"AE": np.ones_like(lam), "DAE": nm.dae_fixed_point(lam, s.n_samples * s.sigma2),
              "WDAE": nm.wdae_fixed_point(lam, s.gamma, s.n_samples)}
     for model, target in fixed.items():
