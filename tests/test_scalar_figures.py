@@ -231,3 +231,17 @@ def test_negative_seed_names_the_option(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["figures", "--out", str(tmp_path), "--seed", "-1", "--no-progress"]) == 2
     assert "--seed must be >= 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fig", FIGS)
+def test_figures_redraw_from_their_written_files(tiny_out: Path, fig: str) -> None:
+    """Computing and drawing are separate: the JSON and npz alone redraw the figure."""
+    from experiments import scalar_figures
+    from experiments.scalar_runs import Computed
+
+    payload = json.loads((tiny_out / f"{fig}.json").read_text())
+    with np.load(tiny_out / f"{fig}.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    draw = scalar_figures.FIGURES[fig][1]
+    redrawn = draw(Computed(payload["settings"], payload["metrics"], arrays))
+    assert len(redrawn.axes) >= 6
