@@ -26,10 +26,6 @@ Array = NDArray[np.float64]
 DAE_BOX = {"|w1_0|, |w2_0|": (1e-12, 1e3), "eps / lam": (0.0, 1e8), "tau / lam": (1e-300, 1e300)}
 #: the same for :func:`wdae_w`
 WDAE_BOX = {"w0": (1e-24, 1e6), "lam, tau, N, gamma": (1e-100, 1e100), "N gamma / lam": (0.0, 1e8)}
-#: the fallback evaluates at ``min(t, MAX_SCALED_TIME tau / lam)``: beyond it every trajectory
-#: from float64 inputs sits on its limit to far below float64 rounding (the slowest escape, from
-#: ``|w0| ~ 1e-600``, takes ``t lam / tau ~ 700``)
-MAX_SCALED_TIME = 1e5
 _FALLBACK_DIGITS = 20
 
 
@@ -83,7 +79,7 @@ def _fallback(out: Array, ok: NDArray[np.bool_], fn, full: list[Array], name: st
     out = np.array(out, dtype=np.float64)
     bad = ~np.broadcast_to(ok, out.shape)
     sub = [np.ascontiguousarray(np.broadcast_to(f, out.shape)[bad]) for f in full]
-    vals = fn(*sub, _FALLBACK_DIGITS, max_scaled_time=MAX_SCALED_TIME)
+    vals = fn(*sub, _FALLBACK_DIGITS)
     res = np.array([float(v) for v in vals], dtype=np.float64)
     over = ~np.isfinite(res)
     if np.any(over):

@@ -43,13 +43,6 @@ def _span(*values: float) -> int:
     return int(sum(abs(math.log10(abs(float(v)))) for v in values if v != 0)) + 2
 
 
-def _clamp(t: mpmath.mpf, lam: mpmath.mpf, tau: mpmath.mpf, max_scaled_time: float | None
-           ) -> mpmath.mpf:
-    if max_scaled_time is None or t * lam / tau <= max_scaled_time:
-        return t
-    return mpmath.mpf(max_scaled_time) * tau / lam
-
-
 #: the adaptive working precision stops doubling here (digits)
 MAX_WORKING_DIGITS = 40000
 
@@ -84,12 +77,9 @@ def evaluate(fn: Callable[..., object], values: tuple[float, ...], precision: in
 
 def dae_w(t: NDArray[np.float64], lam: NDArray[np.float64], eps: NDArray[np.float64],
           w1_0: NDArray[np.float64], w2_0: NDArray[np.float64], tau: NDArray[np.float64],
-          precision: int, *, max_scaled_time: float | None = None) -> NDArray[np.object_]:
-    """[eq5] (c0 > 0), [eq5.balanced] / [N.dae.balanced_neg] (c0 = 0) at ``precision`` digits.
-
-    ``max_scaled_time``: evaluate at ``min(t, max_scaled_time tau / lam)`` (the float64
-    fallback passes 1e5: beyond it the flow sits on its limit to far below float64 rounding).
-    """
+          precision: int) -> NDArray[np.object_]:
+    """[eq5] (c0 > 0), [eq5.balanced] / [N.dae.balanced_neg] (c0 = 0) at ``precision`` digits
+    (any ``t``: mpmath's exponent range is unbounded)."""
     precision = check_precision(precision)
     general = mpmath_fn("eq5", "w", ("t", "lambda", "varepsilon", "tau", "c_0", "w_0"))
     bal = mpmath_fn("eq5.balanced", "w", ("t", "lambda", "varepsilon", "tau", "w_0"))
@@ -101,7 +91,7 @@ def dae_w(t: NDArray[np.float64], lam: NDArray[np.float64], eps: NDArray[np.floa
         def one(raw: tuple[float, ...] = raw) -> mpmath.mpf:
             t_, lam_, eps_, tau_, a, b = (_mp(v) for v in raw)
             w0, c0 = a * b, abs(b * b - a * a)
-            args = (_clamp(t_, lam_, tau_, max_scaled_time), lam_, eps_, tau_)
+            args = (t_, lam_, eps_, tau_)
             if c0 > 0:
                 return general(*args, c0, w0)
             if w0 > 0:
@@ -119,7 +109,7 @@ def dae_w(t: NDArray[np.float64], lam: NDArray[np.float64], eps: NDArray[np.floa
 
 def wdae_w(t: NDArray[np.float64], lam: NDArray[np.float64], gamma: NDArray[np.float64],
            N: NDArray[np.float64], w0: NDArray[np.float64], tau: NDArray[np.float64],
-           precision: int, *, max_scaled_time: float | None = None) -> NDArray[np.object_]:
+           precision: int) -> NDArray[np.object_]:
     """Corrected [eq7] (N gamma != lam) and [eq7.critical] (N gamma = lam) in mpmath."""
     precision = check_precision(precision)
     names = ("t", "lambda", "gamma", "N", "tau", "w_0")
@@ -131,7 +121,6 @@ def wdae_w(t: NDArray[np.float64], lam: NDArray[np.float64], gamma: NDArray[np.f
 
         def one(raw: tuple[float, ...] = raw) -> mpmath.mpf:
             args = [_mp(v) for v in raw]
-            args[0] = _clamp(args[0], args[1], args[4], max_scaled_time)
             f = critical if args[3] * args[2] == args[1] else general
             return f(*args)
 
