@@ -254,10 +254,13 @@ def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bo
     divergence: dict[str, dict[str, object]] = {}
     for m in MODELS:
         at = run.diverged_at[m]
-        amp = None if at is not None else period_two_amplitude(
+        # (sampled mode: fresh noise every step makes single-step changes random; only a
+        # non-finite run is flagged there)
+        amp = None if at is not None or s.mode == "sampled" else period_two_amplitude(
             steppers[m], measure, *run.weights[m], idx.size)
         divergence[m] = {"non_finite_from_epoch": at, "period_two_amplitude": amp,
-                         "diverged": at is not None or amp > OSCILLATION_TOL}
+                         "diverged": at is not None or (amp is not None
+                                                        and amp > OSCILLATION_TOL)}
     curves = {}
     for m in MODELS:
         raw = run.curves[m]
