@@ -77,7 +77,7 @@ def main() -> None:
 
     # covariance vs data mode per epoch: the two steppers of Figure 5 on the same 50000 images,
     # from the same start, timed without the fixed costs (loading, Sigma_xx, eigh)
-    s64 = replace(mn, dtype="float64")
+    s64 = replace(mn, dtype="float64", lr=mn.lr_max)  # MNIST: the rule keeps the preset lr
     x = load("mnist", str(DATA / "mnist"), n_samples=s64.n_samples).x
     lam, V = nm.eigenbasis(nm.covariance(x))
     rng = np.random.default_rng(0)

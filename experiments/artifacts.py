@@ -37,7 +37,7 @@ def _jsonable(value: Any) -> Any:
         return _jsonable(value.tolist())
     if isinstance(value, (np.floating, float)):
         v = float(value)
-        return v if math.isfinite(v) else str(v)
+        return v if math.isfinite(v) else None  # "never reached" / undefined: null
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, Path):
@@ -79,9 +79,14 @@ def save_figure(fig: Any, out: Path, stem: str) -> list[Path]:
 
 
 def save_run(out: Path, stem: str, *, fig: Any, settings: Mapping[str, Any],
-             metrics: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> list[Path]:
-    """Write all four artefacts of one figure/run and return their paths."""
+             metrics: Mapping[str, Any], arrays: Mapping[str, np.ndarray],
+             provenance: Mapping[str, Any] | None = None) -> list[Path]:
+    """Write all four artefacts of one figure/run and return their paths (the JSON holds
+    ``settings``, ``metrics`` and, when given, ``provenance``)."""
     paths = save_figure(fig, out, stem)
-    paths.append(save_json(out / f"{stem}.json", {"settings": settings, "metrics": metrics}))
+    payload = {"settings": settings, "metrics": metrics}
+    if provenance is not None:
+        payload["provenance"] = provenance
+    paths.append(save_json(out / f"{stem}.json", payload))
     paths.append(save_arrays(out / f"{stem}.npz", arrays))
     return paths

@@ -1,24 +1,331 @@
-"""The ``daedyn`` console script: one dispatcher, subcommands registered by their modules.
+"""The ``daedyn`` console script: the argument parser and the handlers of every command.
 
-``verify`` and ``latex`` live in :mod:`experiments.proof_commands`, ``figures`` in
-:mod:`experiments.figure_commands`, ``experiment`` in :mod:`experiments.experiment_commands`.
-Bad input of any kind ends with a one-line message on stderr and exit status 2, never a
-traceback.
+``daedyn figures`` (Figures 1-4), ``daedyn experiment linear|nonlinear`` (Figures 5-7) are
+defined here; ``verify`` and ``latex`` are registered by :mod:`experiments.proof_commands`.
+Every option is checked before any work starts; bad input of any kind ends with a one-line
+``daedyn <command>: error: ...`` on stderr and exit status 2, never a traceback; an option that
+does not apply to the chosen command or mode is rejected with the reason.  Ctrl-C during
+training saves a checkpoint and says how to continue (exit status 130).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import re
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 
 class UsageError(Exception):
     """A user error: reported as one line on stderr, exit status 2."""
 
 
+#: input dimension D of each dataset (``--hidden`` must not exceed it)
+INPUT_DIM = {"mnist": 784, "fashion-mnist": 784, "cifar10": 3072}
+DATASETS = tuple(INPUT_DIM)
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help with real defaults shown (not None/False) and the description's line breaks kept."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and "default" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _register_figures(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+    p = sub.add_parser(
+        "figures", help="Figures 1-4 (scalar theory beside gradient descent)",
+        formatter_class=_Formatter,
+        description="Write fig1..fig4 as PNG, PDF, JSON (settings, metrics with the maximum "
+        "theory-vs-simulation deviation of every panel that has both, provenance) and npz "
+        "into --out, then print a summary table (figure, seconds, largest deviation, files).")
+    p.add_argument("--out", default="results", help="output folder (created if absent)")
+    p.add_argument("--only", default=None, metavar="FIGS",
+                   help="comma-separated subset of fig1,fig2,fig3,fig4 (default: all)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random starts (>= 0)")
+    p.add_argument("--size", choices=("paper", "tiny"), default="paper",
+                   help="paper: the full figures; tiny: a fast smoke run")
+    p.add_argument("--json", action="store_true",
+                   help="print the summary as JSON (with every deviation) instead of a table")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run_figures)
+
+
+def _selected(only: str | None) -> list[str]:
+    from .scalar_figures import FIGURES
+
+    if only is None:
+        return list(FIGURES)
+    names = [n.strip() for n in only.split(",") if n.strip()]
+    if not names:
+        raise UsageError("--only names no figure; choose from " + ", ".join(FIGURES))
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        raise UsageError(f"unknown figure(s) {', '.join(unknown)}; choose from "
+                         f"{', '.join(FIGURES)}")
+    return list(dict.fromkeys(names))
+
+
+def deviations(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The theory-vs-simulation entries of a figure's metrics (for the printed summary)."""
+    out: dict[str, Any] = {}
+    for key, value in metrics.items():
+        if key.startswith("max_abs_gd_minus") and not key.endswith("half_lr"):
+            out[key] = value
+        elif isinstance(value, dict):
+            sub = {k: v for k, v in value.items() if k.startswith("max_abs_gd_minus")}
+            if sub:
+                out[key] = sub
+    return out
+
+
+def _largest(value: Any) -> float | None:
+    """The largest number in a nested dict/list of deviations (``None`` if there is none)."""
+    if isinstance(value, dict):
+        values = [_largest(v) for v in value.values()]
+    elif isinstance(value, (list, tuple)):
+        values = [_largest(v) for v in value]
+    else:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            return None
+        return v if math.isfinite(v) else None
+    nums = [v for v in values if v is not None]
+    return max(nums) if nums else None
+
+
+def summary_table(summary: dict[str, dict[str, Any]]) -> str:
+    """One row per figure: name, seconds, largest |GD - theory|, the files written."""
+    rows = [("figure", "seconds", "largest |GD - theory|", "files")]
+    for name, entry in summary.items():
+        dev = _largest(entry["deviations"])
+        files = [Path(f) for f in entry["files"]]
+        exts = ",".join(f.suffix.lstrip(".") for f in files)
+        shown = f"{files[0].with_suffix('')}.{{{exts}}}" if files else "-"
+        rows.append((name, f"{entry['seconds']:.1f}", "-" if dev is None else f"{dev:.2g}",
+                     shown))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}"
+                     for r in rows)
+
+
+def run_figures(args: argparse.Namespace) -> int:
+    """Build the selected figures into ``--out``; print the summary table (or JSON)."""
+    from tqdm import tqdm
+
+    from . import provenance
+    from .artifacts import prepare_out
+    from .scalar_figures import make_figure
+
+    if args.seed < 0:
+        raise UsageError(f"--seed must be >= 0 (got {args.seed})")
+    names = _selected(args.only)
+    out = prepare_out(args.out)
+    prov = provenance.record(started=provenance.now(), device="cpu (NumPy)", dtype="float64",
+                             argv=getattr(args, "argv", None))
+    summary: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    for name in tqdm(names, desc="figures", unit="fig", disable=args.no_progress):
+        t1 = time.perf_counter()
+        res = make_figure(name, out, args.size, args.seed, provenance=prov)
+        summary[name] = {"files": [str(p) for p in res.paths],
+                         "seconds": round(time.perf_counter() - t1, 2),
+                         "deviations": deviations(res.metrics)}
+    seconds = round(time.perf_counter() - t0, 2)
+    if args.json:
+        print(json.dumps({"out": str(out), "size": args.size, "seed": args.seed,
+                          "seconds": seconds, "figures": summary}, indent=2, default=float))
+    else:
+        print(summary_table(summary))
+        print(f"{len(summary)} figure(s) in {seconds:.1f} s; --json for every deviation")
+    return 0
+
+
+# --------------------------------------------------------------------------- experiment
+
+_EXPERIMENT_HELP = """\
+Train linear (Figure 5) or nonlinear (Figures 6, 7) AE, WDAE and DAE on MNIST, Fashion-MNIST
+or CIFAR-10 and write the figure (PNG, PDF), its settings, metrics and provenance (JSON) and
+curves (npz) to --out.
+
+Presets (--preset; every value can be overridden by its flag):
+  linear  quick  MNIST/Fashion-MNIST N=10000 H=64 epochs=2000; CIFAR-10 N=10000 H=128 3000
+  linear  paper  MNIST/Fashion-MNIST N=50000 H=256 epochs=5000; CIFAR-10 N=30000 H=512 5000
+          lr = min(preset lr, 0.8 N / lambda_1) from the data (full-batch GD is stable only
+          for lr lambda_1 / N < 1); preset lr 0.02 (quick) / 0.01 (paper), CIFAR-10 0.001
+  nonlinear quick N=5000 H=64 lr=0.01 epochs 300 (relu) / 400 (tanh); paper N=50000 H=256
+Constraints: integers >= 1 for --n-samples, --hidden, --epochs, --record-every,
+--checkpoint-every, --batch-size; --hidden <= the input dimension (784 MNIST, 3072 CIFAR-10),
+and >= 32 for linear runs (lambda_32 is plotted); --lr > 0; --gamma, --sigma2 >= 0;
+--seed >= 0.  Ctrl-C saves a checkpoint; --resume continues it.
+"""
+
+_NUMBERS = (
+    ("--n-samples", int, "number of training samples N (default: preset)"),
+    ("--hidden", int, "hidden units H, 1..D (default: preset)"),
+    ("--lr", float, "learning rate alpha > 0, tau = N / alpha (default: preset rule)"),
+    ("--epochs", int, "epochs of full-batch GD (default: preset)"),
+    ("--gamma", float, "WDAE weight decay >= 0 (eq6; default 0.5 linear, 0.0045 nonlinear)"),
+    ("--sigma2", float, "DAE Gaussian noise variance >= 0 (default 0.5 linear; 3 relu, "
+                        "2 tanh)"),
+    ("--seed", int, "random seed >= 0; runs are deterministic on CPU (default 0)"),
+    ("--record-every", int, "epochs between recorded mapping estimates (default: preset)"),
+    ("--checkpoint-every", int, "epochs between checkpoints (default 250 linear, 100 "
+                                "nonlinear)"),
+    ("--batch-size", int, "minibatch size >= 1 for sampled noise (linear --mode sampled, "
+                          "nonlinear); default: full batch"),
+)
+
+
+def _register_experiment(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+    p = sub.add_parser("experiment", help="train on real data beside the theory (Figures 5-7)",
+                       formatter_class=_Formatter, description=_EXPERIMENT_HELP)
+    p.add_argument("kind", choices=("linear", "nonlinear"),
+                   help="linear: Figure 5; nonlinear: Figures 6 (relu) and 7 (tanh)")
+    p.add_argument("--dataset", choices=DATASETS, default="mnist", help="the data")
+    p.add_argument("--data-dir", default=None,
+                   help="folder of the dataset files (default: $DAEDYN_DATA, then the system "
+                   "path /usr/share/datasets/<name>, then ../shared/data/<name>)")
+    p.add_argument("--out", default="results", help="output folder (created)")
+    p.add_argument("--preset", choices=("paper", "quick"), default="quick",
+                   help="the paper's settings or a few-minute CPU run")
+    p.add_argument("--mode", choices=("covariance", "data", "sampled"), default=None,
+                   help="linear only: exact GD through Sigma_xx (default covariance), torch GD "
+                   "on the samples (data), or fresh Gaussian noise each epoch (sampled)")
+    p.add_argument("--activation", choices=("relu", "tanh"), default=None,
+                   help="nonlinear only: relu (Figure 6, the default) or tanh (Figure 7)")
+    for flag, typ, text in _NUMBERS:
+        p.add_argument(flag, type=typ, default=None, help=text)
+    p.add_argument("--gamma-convention", choices=("authors", "eq6"), default=None,
+                   help="nonlinear only: how --gamma enters the loss: as the authors' code "
+                   "applied it (MSE mean over pixels + weight decay = eq6's gamma x D/2; "
+                   "default) or literally in eq6's scaling")
+    p.add_argument("--device", default=None,
+                   help="torch device: cpu, cuda or cuda:N (default cpu; linear covariance "
+                   "mode always computes on the CPU)")
+    p.add_argument("--dtype", choices=("float64", "float32"), default=None,
+                   help="float type of the iteration (default: preset; paper linear float32)")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true",
+                       help="continue from the checkpoint in --out (starts fresh if none)")
+    again.add_argument("--overwrite", action="store_true",
+                       help="start over even if --out holds an unfinished run's checkpoint")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run_experiment)
+
+
+_DEVICE = re.compile(r"^(cpu|cuda(:\d+)?)$")
+
+
+def check_device(device: str) -> None:
+    """``UsageError`` unless ``device`` is cpu, cuda or cuda:N and torch can use it."""
+    if not _DEVICE.match(device):
+        raise UsageError(f"--device must be cpu, cuda or cuda:N (got {device!r})")
+    if device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError(f"--device {device} asked for, but torch sees no CUDA device")
+        index = int(device.split(":")[1]) if ":" in device else 0
+        if index >= torch.cuda.device_count():
+            raise UsageError(f"--device {device}: torch sees {torch.cuda.device_count()} CUDA "
+                             f"device(s)")
+
+
+def check_experiment_args(args: argparse.Namespace) -> None:
+    """Every check that needs no data, before any work (see ``_EXPERIMENT_HELP``)."""
+    for k in ("n_samples", "hidden", "epochs", "record_every", "checkpoint_every", "batch_size"):
+        v = getattr(args, k)
+        if v is not None and v < 1:
+            raise UsageError(f"--{k.replace('_', '-')} must be >= 1 (got {v})")
+    for k, positive in (("lr", True), ("gamma", False), ("sigma2", False)):
+        v = getattr(args, k)
+        if v is not None and (not math.isfinite(v) or v < 0 or (positive and v == 0)):
+            raise UsageError(f"--{k} must be {'> 0' if positive else '>= 0'} and finite "
+                             f"(got {v:g})")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be >= 0 (got {args.seed})")
+    dim = INPUT_DIM[args.dataset]
+    if args.hidden is not None and args.hidden > dim:
+        raise UsageError(f"--hidden must be <= the input dimension D = {dim} of "
+                         f"{args.dataset} (got {args.hidden})")
+    if args.n_samples is not None and args.batch_size is not None \
+            and args.batch_size > args.n_samples:
+        raise UsageError(f"--batch-size must be <= --n-samples ({args.batch_size} > "
+                         f"{args.n_samples})")
+    if args.device is not None:
+        check_device(args.device)
+    if args.kind == "linear":
+        if args.gamma_convention is not None:
+            raise UsageError("--gamma-convention applies to nonlinear experiments only (Figure "
+                             "5 uses eq6's gamma, as the paper's linear theory does)")
+        if args.activation is not None:
+            raise UsageError("--activation applies to nonlinear experiments only (Figure 5 is "
+                             "the linear AE)")
+        mode = args.mode or "covariance"
+        if args.batch_size is not None and mode != "sampled":
+            raise UsageError(f"--batch-size applies to --mode sampled only ({mode} mode is "
+                             f"full-batch GD on the marginalised loss)")
+        if mode == "covariance" and args.device not in (None, "cpu"):
+            raise UsageError("--device applies to --mode data and sampled only (covariance "
+                             "mode computes in NumPy on the CPU)")
+    elif args.mode is not None:
+        raise UsageError("--mode applies to linear experiments only (nonlinear ones use "
+                         "sampled noise)")
+
+
+def run_experiment(args: argparse.Namespace) -> int:
+    from .artifacts import prepare_out
+
+    check_experiment_args(args)
+    out = prepare_out(args.out)
+    overrides = {k: getattr(args, k) for k in ("n_samples", "hidden", "lr", "epochs", "gamma",
+                                               "sigma2", "seed", "record_every",
+                                               "checkpoint_every", "batch_size", "dtype",
+                                               "device")}
+    common = {"resume": args.resume, "overwrite": args.overwrite,
+              "progress": not args.no_progress, "argv": getattr(args, "argv", None)}
+    if args.kind == "linear":
+        from .linear_figure import run_linear, settings_for
+
+        s = settings_for(args.dataset, args.preset, mode=args.mode, **overrides)
+        metrics = run_linear(s, args.data_dir, Path(out), **common)
+        stem = f"fig5_{s.dataset}_{s.mode}"
+    else:
+        from .nonlinear_figure import run_nonlinear
+        from .nonlinear_figure import settings_for as nl_settings
+
+        s = nl_settings(args.dataset, args.preset, activation=args.activation or "relu",
+                        gamma_convention=args.gamma_convention, **overrides)
+        metrics = run_nonlinear(s, args.data_dir, Path(out), **common)
+        stem = f"fig{6 if s.activation == 'relu' else 7}_{s.dataset}_{s.activation}"
+    print(json.dumps({"outputs": [str(Path(out) / f"{stem}.{e}")
+                                  for e in ("png", "pdf", "json", "npz")],
+                      "seconds": round(float(metrics["seconds"]), 2),
+                      "diverged": bool(metrics.get("diverged", False))}, indent=2))
+    if metrics.get("diverged"):
+        print(f"daedyn experiment: warning: training diverged ({metrics['divergence']}); the "
+              f"figure and JSON are flagged", file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- entry point
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from . import experiment_commands, figure_commands, proof_commands
+    from . import proof_commands
 
     parser = argparse.ArgumentParser(
         prog="daedyn",
@@ -27,20 +334,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     proof_commands.register(sub)
-    figure_commands.register(sub)
-    experiment_commands.register(sub)
+    _register_figures(sub)
+    _register_experiment(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .training_loop import Interrupted
+
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = ["daedyn", *argv]
     try:
         return int(args.func(args) or 0)
     except (UsageError, ValueError, FileNotFoundError, KeyError, OSError) as err:
         msg = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"daedyn {args.command}: error: {msg}", file=sys.stderr)
         return 2
+    except Interrupted as err:
+        print(f"daedyn {args.command}: {err}", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print(f"daedyn {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -1,10 +1,11 @@
 """Dataset loaders: MNIST and Fashion-MNIST (IDX, gzipped or not) and CIFAR-10 (python pickles).
 
 Pixels are scaled to [0, 1] (divided by 255), as the paper authors' code did.  Where the data
-lives: ``--data-dir``, else the environment variable ``DAEDYN_DATA``, else the standard system
-path (Debian's ``dataset-fashion-mnist`` installs under /usr/share/datasets/fashion-mnist).  A
+lives, first found wins: ``--data-dir``, else the environment variable ``DAEDYN_DATA``, else the
+standard system path (Debian's ``dataset-fashion-mnist`` installs under
+/usr/share/datasets/fashion-mnist), else ``../shared/data/<name>`` beside the checkout.  A
 missing, truncated or malformed file raises ``FileNotFoundError``/``ValueError`` naming the file
-expected and how to obtain it.
+expected, where it was looked for and how to obtain it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ HOW_TO_GET = {
                "www.cs.toronto.edu/~kriz/cifar.html, unpacked to cifar-10-batches-py/",
 }
 DATASETS = tuple(SYSTEM_PATHS)
+SUBFOLDER = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "cifar10": "cifar-10-batches-py"}
+#: the development layout: ../shared/data beside the checkout
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @dataclass(frozen=True)
@@ -42,24 +46,48 @@ class Dataset:
     x: NDArray[np.float64]
     labels: NDArray[np.int64]
     source: Path
+    files: tuple[Path, ...] = ()
 
 
-def resolve_dir(name: str, data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """``data_dir``, else ``$DAEDYN_DATA`` (the folder itself or its ``<name>`` subfolder),
-    else the system path."""
+def candidates(name: str, data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The folders searched for ``name``, in order: ``data_dir`` alone when given; else
+    ``$DAEDYN_DATA/<sub>`` and ``$DAEDYN_DATA`` (when set), the system path, and
+    ``../shared/data/<sub>``."""
     if name not in SYSTEM_PATHS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
     if data_dir is not None:
-        return Path(data_dir)
+        return [Path(data_dir)]
+    out: list[Path] = []
     env = os.environ.get("DAEDYN_DATA")
     if env:
-        sub = Path(env) / ("cifar-10-batches-py" if name == "cifar10" else name)
-        return sub if sub.is_dir() else Path(env)
-    return SYSTEM_PATHS[name]
+        out += [Path(env) / SUBFOLDER[name], Path(env)]
+    return out + [SYSTEM_PATHS[name], SHARED_DATA / SUBFOLDER[name]]
 
 
-def _missing(name: str, path: Path) -> FileNotFoundError:
-    return FileNotFoundError(f"{name}: expected {path}, which does not exist; get "
+def holds(name: str, folder: Path) -> bool:
+    """Whether ``folder`` holds the training files of ``name``."""
+    if name == "cifar10":
+        return (folder / "data_batch_1").is_file()
+    return any((folder / f"train-images-idx3-ubyte{ext}").is_file() for ext in (".gz", ""))
+
+
+def resolve_dir(name: str, data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """``data_dir`` when given; else the first of :func:`candidates` that holds the dataset's
+    files (the first candidate when none does: the error then lists every place looked in)."""
+    places = candidates(name, data_dir)
+    if data_dir is None:
+        for p in places:
+            if holds(name, p):
+                return p
+    return places[0]
+
+
+def _missing(name: str, path: Path, looked: list[Path] | None = None) -> FileNotFoundError:
+    where = "" if not looked or looked == [path] else (
+        " (looked in " + ", ".join(str(p) for p in looked) + ")")
+    what = (f"expected {path}, which does not exist" if not path.exists()
+            else f"found no {name} training files in {path}")
+    return FileNotFoundError(f"{name}: {what}{where}; get "
                              f"{HOW_TO_GET[name]} and pass its folder with --data-dir (or set "
                              f"DAEDYN_DATA)")
 
@@ -100,7 +128,8 @@ def load_idx_dataset(name: str, folder: Path, split: str = "train") -> Dataset:
     y = read_idx(lab, 0x00000801, name)
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"{name}: {img} has {x.shape[0]} images but {lab} {y.shape[0]} labels")
-    return Dataset(name, x.reshape(x.shape[0], -1) / 255.0, y.astype(np.int64), folder)
+    return Dataset(name, x.reshape(x.shape[0], -1) / 255.0, y.astype(np.int64), folder,
+                   (img, lab))
 
 
 def load_cifar10(folder: Path, split: str = "train") -> Dataset:
@@ -122,7 +151,8 @@ def load_cifar10(folder: Path, split: str = "train") -> Dataset:
             raise ValueError(f"cifar10: {path} has data of shape {data.shape}, expected (n, 3072)")
         xs.append(data)
         ys.append(np.asarray(batch[b"labels"], dtype=np.int64))
-    return Dataset("cifar10", np.concatenate(xs) / 255.0, np.concatenate(ys), folder)
+    return Dataset("cifar10", np.concatenate(xs) / 255.0, np.concatenate(ys), folder,
+                   tuple(folder / f for f in files))
 
 
 def load(name: str, data_dir: str | os.PathLike[str] | None = None, *, n_samples: int | None = None,
@@ -130,12 +160,15 @@ def load(name: str, data_dir: str | os.PathLike[str] | None = None, *, n_samples
     """Load ``name`` (``mnist``, ``fashion-mnist`` or ``cifar10``), optionally the first
     ``n_samples`` rows (the paper: MNIST N = 50000, CIFAR-10 N = 30000)."""
     folder = resolve_dir(name, data_dir)
-    if not folder.is_dir():
-        raise _missing(name, folder)
+    if folder.is_file():
+        raise ValueError(f"{name}: the data folder {folder} is a file; pass the folder that "
+                         f"holds it with --data-dir")
+    if not folder.is_dir() or (data_dir is None and not holds(name, folder)):
+        raise _missing(name, folder, candidates(name, data_dir))
     ds = load_cifar10(folder, split) if name == "cifar10" else load_idx_dataset(name, folder, split)
     if n_samples is not None:
         if n_samples < 1 or n_samples > ds.x.shape[0]:
             raise ValueError(f"n_samples must be in 1..{ds.x.shape[0]} for {name}, "
                              f"got {n_samples}")
-        ds = Dataset(ds.name, ds.x[:n_samples], ds.labels[:n_samples], ds.source)
+        ds = Dataset(ds.name, ds.x[:n_samples], ds.labels[:n_samples], ds.source, ds.files)
     return ds

@@ -5,7 +5,7 @@ paper's code did, as the ``i``-th singular value of ``W2 W1``.  The theory curve
 the closed form for the data's own eigenvalue ``lam_i`` (a SUM over samples), ``tau = N / lr``,
 ``eps = N sigma^2`` and eq6's ``gamma``, from the balanced start ``u_i`` that the paper's
 small random (not orthogonal) initialisation amounts to in direction ``i``
-(:func:`experiments.linear_runs.effective_start`: the linearised early flow, deflated by the
+(:func:`experiments.linear_runs.effective_start_rotated`: the linearised early flow, deflated by the
 directions learned before).  It remains an approximation of a non-decoupled start; the JSON
 reports the measured gap per model and direction.
 
@@ -17,6 +17,7 @@ Gaussian noise every epoch, full batch or minibatches of ``batch_size``).
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -26,6 +27,7 @@ import numpy as np
 
 import numerics as nm
 
+from . import checkpoint, provenance
 from .artifacts import prepare_out, save_run
 from .datasets import load
 from .linear_runs import effective_start_rotated, theory_from_start
@@ -40,7 +42,9 @@ class LinearSettings:
     dataset: str = "mnist"
     n_samples: int = 10000
     hidden: int = 64
-    lr: float = 0.02
+    #: None: the preset rule ``min(lr_max, LR_SAFETY N / lambda_1)`` from the data
+    lr: float | None = None
+    lr_max: float = 0.02
     epochs: int = 2000
     gamma: float = 0.5
     sigma2: float = 0.5
@@ -60,18 +64,55 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
     # float32 iteration (the mappings are measured in float64; float32 vs float64 curves differ
     # by ~1e-6, far below the theory-vs-training gaps, see benchmarks/experiments_bench.py)
     # (record every 20 epochs: 251 points per curve)
-    "paper": {"mnist": dict(n_samples=50000, hidden=256, lr=0.01, epochs=5000, dtype="float32",
-                            record_every=20),
-              "fashion-mnist": dict(n_samples=50000, hidden=256, lr=0.01, epochs=5000,
+    # lr_max is the paper's lr; the run uses min(lr_max, LR_SAFETY N / lambda_1) (lr_rule)
+    "paper": {"mnist": dict(n_samples=50000, hidden=256, lr_max=0.01, epochs=5000,
+                            dtype="float32", record_every=20),
+              "fashion-mnist": dict(n_samples=50000, hidden=256, lr_max=0.01, epochs=5000,
                                     dtype="float32", record_every=20),
-              "cifar10": dict(n_samples=30000, hidden=512, lr=0.001, epochs=5000,
+              "cifar10": dict(n_samples=30000, hidden=512, lr_max=0.001, epochs=5000,
                               dtype="float32", record_every=20)},
     # minutes on a 2-core CPU: lam / tau = lr (lam / N) does not depend on N, so fewer samples
-    # give the same curves; a larger lr (still below N / lam_1) shortens the run
-    "quick": {"mnist": dict(n_samples=10000, hidden=64, lr=0.02, epochs=2000),
-              "fashion-mnist": dict(n_samples=10000, hidden=64, lr=0.02, epochs=2000),
-              "cifar10": dict(n_samples=10000, hidden=128, lr=0.001, epochs=3000)},
+    # give the same curves; a larger lr (still below the stability bound N / lam_1) shortens
+    # the run
+    "quick": {"mnist": dict(n_samples=10000, hidden=64, lr_max=0.02, epochs=2000),
+              "fashion-mnist": dict(n_samples=10000, hidden=64, lr_max=0.02, epochs=2000),
+              "cifar10": dict(n_samples=10000, hidden=128, lr_max=0.001, epochs=3000)},
 }
+
+#: full-batch GD on the linear AE, DAE and WDAE is locally stable at the (balanced) fixed point
+#: only for ``lr lambda_1 / N < 1`` (the Hessian's largest eigenvalue there is
+#: ``2 lambda_1 / tau``, [D.step] at the fixed point; GD on it is stable for ``lr < 2 / that``)
+STABILITY_THRESHOLD = 1.0
+#: the presets keep ``lr lambda_1 / N`` at most this (MNIST quick: 0.77 at lr = 0.02)
+LR_SAFETY = 0.8
+LR_RULE = f"lr = min(preset lr, {LR_SAFETY} N / lambda_1)"
+#: a sustained period-2 swing above this in a plotted direction flags the run as diverged
+OSCILLATION_TOL = 1e-3
+
+
+def stability_number(lr: float, lam1: float, n: int) -> float:
+    """``lr lambda_1 / N``: full-batch GD is locally stable at the fixed point below 1."""
+    return float(lr * lam1 / n)
+
+
+def choose_lr(s: LinearSettings, lam1: float) -> tuple[float, dict[str, object]]:
+    """The run's lr and what the JSON records about it: the preset rule when ``s.lr`` is None,
+    else the user's lr (with a warning on stderr above :data:`STABILITY_THRESHOLD`)."""
+    if s.lr is None:
+        lr = min(s.lr_max, LR_SAFETY * s.n_samples / lam1)
+        info: dict[str, object] = {"rule": LR_RULE, "preset_lr": s.lr_max}
+    else:
+        lr, info = s.lr, {"rule": "given by the user (--lr)"}
+    k = stability_number(lr, lam1, s.n_samples)
+    info |= {"lr": lr, "lambda_1": lam1, "lr_lambda1_over_N": k,
+             "stability_threshold": STABILITY_THRESHOLD}
+    if k >= STABILITY_THRESHOLD:
+        print(f"daedyn: warning: lr = {lr:g} gives lr lambda_1 / N = {k:.3g} >= "
+              f"{STABILITY_THRESHOLD:g}, the stability threshold of full-batch GD at the fixed "
+              f"point (lambda_1 = {lam1:.6g}, N = {s.n_samples}); expect divergence or "
+              f"oscillation; lr < {STABILITY_THRESHOLD * s.n_samples / lam1:.4g} is stable",
+              file=sys.stderr)
+    return lr, info
 
 
 def model_params(s: LinearSettings, model: str) -> tuple[float, float]:
@@ -131,7 +172,10 @@ def _stepper(s: LinearSettings, x: np.ndarray, lam: np.ndarray, model: str
 def _measure(w1: np.ndarray, w2: np.ndarray, V: np.ndarray | None, idx: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
     """Diagonal of ``V^T W2 W1 V`` at ``idx`` and the singular values of ``W2 W1`` there (the
-    authors' measure); ``V = None`` for weights already rotated into the eigenbasis."""
+    authors' measure); ``V = None`` for weights already rotated into the eigenbasis.  NaN for
+    weights that left the finite numbers (a diverged run)."""
+    if not (np.all(np.isfinite(w1)) and np.all(np.isfinite(w2))):
+        return np.full(idx.size, np.nan), np.full(idx.size, np.nan)
     if V is None:
         diag = np.sum(w2[idx, :] * w1[:, idx].T, axis=1)
     else:
@@ -163,23 +207,28 @@ def singular_values(w1: np.ndarray, w2: np.ndarray, top: int | None = None) -> n
 
 
 def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bool = False,
-               progress: bool = True) -> dict[str, object]:
-    """Train AE, WDAE and DAE; write ``fig5_<dataset>.{png,pdf,json,npz}``; return the metrics."""
+               overwrite: bool = False, progress: bool = True,
+               argv: list[str] | None = None) -> dict[str, object]:
+    """Train AE, WDAE and DAE; write ``fig5_<dataset>_<mode>.{png,pdf,json,npz}``; return the
+    metrics.  The learning rate follows :func:`choose_lr`; a run that leaves the finite numbers
+    or ends on a period-2 orbit is flagged ``"diverged": true`` (JSON and figure title)."""
     if s.mode not in ("covariance", "data", "sampled"):
         raise ValueError(f"mode must be covariance, data or sampled, got {s.mode!r}")
-    if s.device.startswith("cuda"):
-        import torch
-
-        if not torch.cuda.is_available():
-            raise ValueError("--device cuda asked for, but torch sees no CUDA device")
+    _check_device(s)
     if s.hidden < max(PLOTTED):
         raise ValueError(f"hidden must be >= {max(PLOTTED)} to plot eigenvalue {max(PLOTTED)}")
     out = prepare_out(out)
+    started = provenance.now()
     ds = load(s.dataset, data_dir, n_samples=s.n_samples)
     x = ds.x
+    if s.hidden > x.shape[1]:
+        raise ValueError(f"hidden must be <= the input dimension D = {x.shape[1]} "
+                         f"(got {s.hidden})")
     t0 = time.perf_counter()
     sigma = nm.covariance(x)
     lam, V = nm.eigenbasis(sigma)
+    lr, lr_info = choose_lr(s, float(lam[0]))
+    s = replace(s, lr=lr)
     idx = np.asarray(PLOTTED) - 1
     stem = f"fig5_{s.dataset}_{s.mode}"
     rec = record_epochs(s.epochs, s.record_every)
@@ -196,16 +245,71 @@ def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bo
     def measure(w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
         return np.concatenate(_measure(w1, w2, None if rotated else V, idx))
 
-    raw = train_models(MODELS, (w1_0, w2_0),
-                       lambda m, w1, w2, k, rng: steppers[m](w1, w2, k, rng), measure, rec,
-                       2 * idx.size, ck_path=out / f"{stem}.ckpt.npz", settings=asdict(s),
-                       seed=s.seed, checkpoint_every=s.checkpoint_every, resume=resume,
-                       progress=progress, desc=f"Fig. 5 {s.dataset} ({s.mode})")
+    ck_path = out / f"{stem}.ckpt.npz"
+    run = train_models(
+        MODELS, (w1_0, w2_0), lambda m, w1, w2, k, rng: steppers[m](w1, w2, k, rng), measure,
+        rec, 2 * idx.size, ck_path=ck_path, settings=asdict(s), seed=s.seed,
+        checkpoint_every=s.checkpoint_every, resume=resume, overwrite=overwrite,
+        progress=progress, desc=f"Fig. 5 {s.dataset} ({s.mode})")
+    divergence: dict[str, dict[str, object]] = {}
+    for m in MODELS:
+        at = run.diverged_at[m]
+        # (sampled mode: fresh noise every step makes single-step changes random; only a
+        # non-finite run is flagged there)
+        amp = None if at is not None or s.mode == "sampled" else period_two_amplitude(
+            steppers[m], measure, *run.weights[m], idx.size)
+        divergence[m] = {"non_finite_from_epoch": at, "period_two_amplitude": amp,
+                         "diverged": at is not None or (amp is not None
+                                                        and amp > OSCILLATION_TOL)}
     curves = {}
     for m in MODELS:
-        curves[f"{m}_diag"], curves[f"{m}_sv"] = raw[m][:, :idx.size], raw[m][:, idx.size:]
+        raw = run.curves[m]
+        curves[f"{m}_diag"], curves[f"{m}_sv"] = raw[:, :idx.size], raw[:, idx.size:]
     seconds = time.perf_counter() - t0
-    return _finish(s, out, stem, rec, lam, idx, start, curves, seconds)
+    device = "cpu (NumPy)" if rotated else _torch_device(s.device)
+    prov = provenance.record(started=started, device=device, dtype=s.dtype,
+                             data_path=ds.files[0] if ds.files else ds.source, x=x, argv=argv)
+    metrics = _finish(s, out, stem, rec, lam, idx, start, curves, seconds,
+                      lr_info=lr_info, divergence=divergence, provenance=prov)
+    checkpoint.remove(ck_path)
+    return metrics
+
+
+def period_two_amplitude(stepper: Callable, measure: Callable, w1: np.ndarray, w2: np.ndarray,
+                         width: int) -> float:
+    """Amplitude of a sustained period-2 orbit after the run's last epoch, 0 if there is none.
+
+    Three more single steps (on copies, with their own generator) give the changes ``d1, d2,
+    d3`` of the plotted diagonal entries; a direction oscillates when their signs alternate and
+    the swing does not decay (``|d3| >= 0.9 |d1|``): a transient overshoot (GD multiplier
+    between -1 and 0) decays, a period-2 orbit (which records every even number of epochs
+    cannot see) does not.  ``inf`` if a step leaves the finite numbers."""
+    rng = np.random.default_rng(0)  # the run's own generators are not touched
+    ws = [(w1, w2)]
+    for _ in range(3):
+        ws.append(stepper(*ws[-1], 1, rng))
+    x = np.array([np.asarray(measure(*w))[:width] for w in ws])
+    if not np.all(np.isfinite(x)):
+        return float("inf")
+    d = np.diff(x, axis=0)
+    alternating = (d[0] * d[1] < 0) & (d[1] * d[2] < 0) & (np.abs(d[2]) >= 0.9 * np.abs(d[0]))
+    swing = np.min(np.abs(d), axis=0) / 2
+    return float(np.max(np.where(alternating, swing, 0.0)))
+
+
+def _check_device(s: LinearSettings) -> None:
+    from .cli import UsageError, check_device
+
+    check_device(s.device)
+    if s.mode == "covariance" and s.device != "cpu":
+        raise UsageError("--device applies to --mode data and sampled only (covariance mode "
+                         "computes in NumPy on the CPU)")
+
+
+def _torch_device(device: str) -> str:
+    import torch
+
+    return f"{torch.device(device)} (torch {torch.__version__})"
 
 
 def theory(s: LinearSettings, lam: np.ndarray, start: np.ndarray, t: np.ndarray, model: str
@@ -218,15 +322,26 @@ def theory(s: LinearSettings, lam: np.ndarray, start: np.ndarray, t: np.ndarray,
                              gamma=gamma)
 
 
-def _finish(s, out, stem, rec, lam, idx, start, curves, seconds):  # noqa: ANN001, ANN202
+def _finish(s, out, stem, rec, lam, idx, start, curves, seconds, *, lr_info, divergence,
+            provenance):  # noqa: ANN001, ANN202
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    metrics: dict[str, object] = {"seconds": seconds, "eigenvalues": lam[idx].tolist(),
-                                  "theory_start_u": start.tolist(),
-                                  "max_abs_theory_minus_training": {}}
+    diverged = any(d["diverged"] for d in divergence.values())
+    metrics: dict[str, object] = {
+        "seconds": seconds,
+        "diverged": diverged,
+        "divergence": divergence,
+        "learning_rate": lr_info,
+        "eigenvalues": {f"lambda_{i + 1}": float(lam[i]) for i in idx},
+        "theory_start_u": {f"lambda_{i + 1}": float(u) for i, u in zip(idx, start, strict=True)},
+        "theory_start_u_note": "the theory curve of direction i starts from the balanced "
+        "w1 = w2 = u_i that the random initialisation amounts to in that direction (the norm of "
+        "the direction's share of W1 and W2, deflated by the earlier directions; see "
+        "experiments/linear_runs.py)",
+        "max_abs_theory_minus_training": {}}
     arrays = {"epochs": rec, "eigenvalues": lam[idx], "theory_start_u": start}
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
     colors = plt.cm.viridis(np.linspace(0, 0.9, idx.size))
@@ -234,28 +349,45 @@ def _finish(s, out, stem, rec, lam, idx, start, curves, seconds):  # noqa: ANN00
         th = theory(s, lam[idx], start, rec.astype(float), m)
         arrays[f"{m}_theory"] = th
         arrays |= {f"{m}_diag": curves[f"{m}_diag"], f"{m}_sv": curves[f"{m}_sv"]}
-        gap = np.nanmax(np.abs(th - curves[f"{m}_diag"]), axis=0)
-        gap_sv = np.nanmax(np.abs(th - curves[f"{m}_sv"]), axis=0)
         metrics["max_abs_theory_minus_training"][m] = {
-            f"lambda_{i + 1}": {"diag": float(g), "singular_value": float(h)}
-            for i, g, h in zip(idx, gap, gap_sv, strict=True)}
+            f"lambda_{i + 1}": {"diag": _max_gap(th[:, j], curves[f"{m}_diag"][:, j]),
+                                "singular_value": _max_gap(th[:, j], curves[f"{m}_sv"][:, j])}
+            for j, i in enumerate(idx)}
         for c, j in zip(colors, range(idx.size), strict=True):
             ax.plot(rec, curves[f"{m}_diag"][:, j], color=c, lw=2,
                     label=rf"$\lambda_{{{idx[j] + 1}}}$ training")
             ax.plot(rec, th[:, j], color="k", ls="--", lw=1)
         ax.set_title(f"{m}" + {"AE": "", "WDAE": rf" ($\gamma$={s.gamma})",
-                               "DAE": rf" ($\sigma^2$={s.sigma2})"}[m])
+                               "DAE": rf" ($\sigma^2$={s.sigma2})"}[m]
+                     + (" DIVERGED" if divergence[m]["diverged"] else ""),
+                     color="red" if divergence[m]["diverged"] else "black")
         ax.set_xlabel("epoch")
-    axes[0].set_ylabel(r"mapping $(V^T W V)_{ii}$")
-    axes[0].legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"Figure 5, {s.dataset} (N={s.n_samples}, H={s.hidden}, lr={s.lr}, "
-                 f"{s.mode} mode): training (colour) vs theory (dashed)", fontsize=10)
-    save_run(out, stem, fig=fig, settings=asdict(s), metrics=metrics, arrays=arrays)
+    axes[0].set_ylabel(r"mapping $(V^T W V)_{ii}$, $W = W_2 W_1$")
+    handles, labels = axes[0].get_legend_handles_labels()
+    handles.append(plt.Line2D([], [], color="k", ls="--", lw=1))
+    labels.append("theory [eq5] / [C.w]")
+    axes[0].legend(handles, labels, fontsize=7, loc="lower right")
+    title = (f"Figure 5, {s.dataset} (N={s.n_samples}, H={s.hidden}, lr={s.lr:.4g}, "
+             f"{s.mode} mode): training (colour) vs theory (dashed)")
+    if diverged:
+        title = "DIVERGED: " + title
+    fig.suptitle(title, fontsize=10, color="red" if diverged else "black")
+    save_run(out, stem, fig=fig, settings=asdict(s), metrics=metrics, arrays=arrays,
+             provenance=provenance)
     return metrics
+
+
+def _max_gap(a: np.ndarray, b: np.ndarray) -> float | None:
+    """``max |a - b|`` over the finite entries (``None`` when there are none)."""
+    d = np.abs(np.asarray(a) - np.asarray(b))
+    d = d[np.isfinite(d)]
+    return float(d.max()) if d.size else None
 
 
 def settings_for(dataset: str, preset: str | None, **overrides: object) -> LinearSettings:
     base = LinearSettings(dataset=dataset)
+    if "lr" in overrides and overrides["lr"] is None:
+        del overrides["lr"]
     if preset is not None:
         if preset not in PRESETS:
             raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")

@@ -28,20 +28,12 @@ from numpy.typing import NDArray
 import numerics as nm
 
 
-def effective_start(w1: NDArray[np.float64], w2: NDArray[np.float64], V: NDArray[np.float64],
-                    *, deflate: bool = True) -> NDArray[np.float64]:
-    """Balanced start ``u_j`` (``w1_0 = w2_0 = u_j``) of every eigen-direction (columns of ``V``,
-    eigenvalues descending) for a random ``W1`` (H x D), ``W2`` (D x H); see the module text.
-
-    With ``deflate`` the directions beyond the ``H``-th get ``u_j = 0`` (no hidden capacity left
-    once the first ``H`` are learned)."""
-    return effective_start_rotated(w1 @ V, V.T @ w2, deflate=deflate)
-
-
 def effective_start_rotated(b1: NDArray[np.float64], b2: NDArray[np.float64], *,
                             deflate: bool = True) -> NDArray[np.float64]:
-    """:func:`effective_start` for weights already in the eigenbasis (``b1 = W1 V``,
-    ``b2 = V^T W2``)."""
+    """Balanced start ``u_j`` (``w1_0 = w2_0 = u_j``) of every eigen-direction for random
+    weights already rotated into the eigenbasis (``b1 = W1 V``, H x D; ``b2 = V^T W2``, D x H;
+    eigenvalues descending); see the module text.  With ``deflate`` the directions beyond the
+    ``H``-th get ``u_j = 0`` (no hidden capacity left once the first ``H`` are learned)."""
     s = b1 + b2.T  # H x D, column j = a_j + b_j
     if not deflate:
         return np.linalg.norm(s, axis=0) / 2

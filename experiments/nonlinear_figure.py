@@ -18,6 +18,7 @@ import numpy as np
 
 import numerics as nm
 
+from . import checkpoint, provenance
 from .artifacts import prepare_out, save_run
 from .datasets import load
 from .training_loop import record_epochs, train_models
@@ -40,6 +41,8 @@ class NonlinearSettings:
     scale: float = 0.01
     batch_size: int = 0
     record_every: int = 10
+    #: every epoch is recorded below this one (the lambda_1 rise takes ~20 epochs)
+    dense_until: int = 60
     checkpoint_every: int = 100
     device: str = "cpu"
     dtype: str = "float32"
@@ -72,8 +75,8 @@ def settings_for(dataset: str, preset: str | None, *, activation: str = "relu",
         raise ValueError(f"activation must be relu or tanh, got {activation!r}")
     base = NonlinearSettings(dataset=dataset, activation=activation,
                              sigma2=3.0 if activation == "relu" else 2.0,
-                             record_every=10 if activation == "relu" else 100)
-    if preset == "paper":  # N, gamma, sigma^2, estimate spacing: the paper; epochs, lr: ours
+                             record_every=10 if activation == "relu" else 20)
+    if preset == "paper":  # N, gamma, sigma^2: the paper; epochs, lr, estimate spacing: ours
         base = replace(base, n_samples=_PAPER_N[dataset], hidden=_PAPER_H[dataset],
                        lr=_PAPER_LR[dataset], epochs=1000 if activation == "relu" else 5000)
     elif preset == "quick":
@@ -85,15 +88,25 @@ def settings_for(dataset: str, preset: str | None, *, activation: str = "relu",
 
 
 def run_nonlinear(s: NonlinearSettings, data_dir: str | None, out: Path, *,
-                  resume: bool = False, progress: bool = True) -> dict[str, object]:
+                  resume: bool = False, overwrite: bool = False, progress: bool = True,
+                  argv: list[str] | None = None) -> dict[str, object]:
+    """Train the three nonlinear models; write ``fig6|7_<dataset>_<activation>.*``.  No
+    stability threshold is known for these nets: a model whose estimate leaves the finite
+    numbers stops and the run is flagged ``"diverged": true`` (JSON and figure title)."""
     import torch
 
-    if s.device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError("--device cuda asked for, but torch sees no CUDA device")
+    from .cli import check_device
+
+    check_device(s.device)
     effective_gamma(s, 1)  # reject an unknown convention before any work
     out = prepare_out(out)
+    started = provenance.now()
     t0 = time.perf_counter()
-    x = load(s.dataset, data_dir, n_samples=s.n_samples).x
+    ds = load(s.dataset, data_dir, n_samples=s.n_samples)
+    x = ds.x
+    if s.hidden > x.shape[1]:
+        raise ValueError(f"hidden must be <= the input dimension D = {x.shape[1]} "
+                         f"(got {s.hidden})")
     gamma = effective_gamma(s, x.shape[1])
     lam, V = nm.eigenbasis(nm.covariance(x))
     vj = V[:, :DIRECTIONS]
@@ -127,6 +140,8 @@ def run_nonlinear(s: NonlinearSettings, data_dir: str | None, out: Path, *,
         return a.detach().cpu().double().numpy(), b.detach().cpu().double().numpy()
 
     def measure(w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
+        if not (np.all(np.isfinite(w1)) and np.all(np.isfinite(w2))):
+            return np.full(DIRECTIONS, np.nan)
         with torch.no_grad():
             a = torch.as_tensor(w1, dtype=dt, device=s.device)
             b = torch.as_tensor(w2, dtype=dt, device=s.device)
@@ -136,36 +151,43 @@ def run_nonlinear(s: NonlinearSettings, data_dir: str | None, out: Path, *,
     rng0 = np.random.default_rng(s.seed)
     init = (rng0.standard_normal((s.hidden, x.shape[1])) * s.scale,
             rng0.standard_normal((x.shape[1], s.hidden)) * s.scale)
-    rec = record_epochs(s.epochs, s.record_every)
+    rec = record_epochs(s.epochs, s.record_every, s.dense_until)
     fig_no = 6 if s.activation == "relu" else 7
     stem = f"fig{fig_no}_{s.dataset}_{s.activation}"
-    curves = train_models(MODELS, init, advance, measure, rec, DIRECTIONS,
-                          ck_path=out / f"{stem}.ckpt.npz", settings=asdict(s), seed=s.seed,
-                          checkpoint_every=s.checkpoint_every, resume=resume, progress=progress,
-                          desc=f"Fig. {fig_no} {s.dataset} ({s.activation})")
-    return _finish(s, out, stem, fig_no, rec, lam, curves, time.perf_counter() - t0, gamma)
+    ck_path = out / f"{stem}.ckpt.npz"
+    run = train_models(MODELS, init, advance, measure, rec, DIRECTIONS, ck_path=ck_path,
+                       settings=asdict(s), seed=s.seed, checkpoint_every=s.checkpoint_every,
+                       resume=resume, overwrite=overwrite, progress=progress,
+                       desc=f"Fig. {fig_no} {s.dataset} ({s.activation})")
+    prov = provenance.record(started=started, device=f"{torch.device(s.device)} (torch "
+                             f"{torch.__version__})", dtype=s.dtype,
+                             data_path=ds.files[0] if ds.files else ds.source, x=x, argv=argv)
+    metrics = _finish(s, out, stem, fig_no, rec, lam, run.curves, time.perf_counter() - t0,
+                      gamma, run.diverged_at, prov)
+    checkpoint.remove(ck_path)
+    return metrics
 
 
-def half_time(rec: np.ndarray, curve: np.ndarray) -> float:
-    """First recorded epoch at which the curve reaches half of its final value (nan if never)."""
+def half_time(rec: np.ndarray, curve: np.ndarray) -> float | None:
+    """First recorded epoch at which the curve reaches half of its final value (``None`` if
+    never, or if the final value is not positive)."""
     final = curve[-1]
     if not np.isfinite(final) or final <= 0:
-        return float("nan")
+        return None
     hit = np.nonzero(curve >= final / 2)[0]
-    return float(rec[hit[0]]) if hit.size else float("nan")
+    return float(rec[hit[0]]) if hit.size else None
 
 
-def _finish(s, out, stem, fig_no, rec, lam, curves, seconds, gamma):  # noqa: ANN001, ANN202
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    colors = {"AE": "tab:blue", "WDAE": "tab:orange", "DAE": "tab:green"}
-    fig, axes = plt.subplots(1, DIRECTIONS, figsize=(13, 3.6), sharey=True,
-                             layout="constrained")
+def _finish(s, out, stem, fig_no, rec, lam, curves, seconds, gamma, diverged_at,
+            prov):  # noqa: ANN001, ANN202
+    diverged = any(v is not None for v in diverged_at.values())
     metrics: dict[str, object] = {
-        "seconds": seconds, "eigenvalues": lam[:DIRECTIONS].tolist(),
+        "seconds": seconds,
+        "diverged": diverged,
+        "divergence": {m: {"non_finite_from_epoch": diverged_at[m]} for m in MODELS},
+        "stability_threshold": "none known for the nonlinear nets; only training that leaves "
+                               "the finite numbers is flagged",
+        "eigenvalues": {f"lambda_{j + 1}": float(lam[j]) for j in range(DIRECTIONS)},
         "epochs_to_half_of_final_mapping": {
             m: {f"lambda_{j + 1}": half_time(rec, curves[m][:, j]) for j in range(DIRECTIONS)}
             for m in MODELS},
@@ -177,17 +199,37 @@ def _finish(s, out, stem, fig_no, rec, lam, curves, seconds, gamma):  # noqa: AN
         "gamma_in_eq6_scaling": gamma,
         "n_gamma_over_lambda": (s.n_samples * gamma / lam[:DIRECTIONS]).tolist(),
     }
+    fig = draw_figure(s, fig_no, rec, lam, curves, gamma, diverged)
+    arrays = {"epochs": rec, **{m: curves[m] for m in MODELS}}
+    save_run(out, stem, fig=fig, settings=asdict(s), metrics=metrics, arrays=arrays,
+             provenance=prov)
+    return metrics
+
+
+def draw_figure(s: NonlinearSettings, fig_no: int, rec: np.ndarray, lam: np.ndarray,
+                curves: dict[str, np.ndarray], gamma: float, diverged: bool):  # noqa: ANN201
+    """Figure 6/7: the estimate of every direction per model over the recorded epochs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colors = {"AE": "tab:blue", "WDAE": "tab:orange", "DAE": "tab:green"}
+    styles = {"AE": "-", "WDAE": "--", "DAE": "-."}
+    fig, axes = plt.subplots(1, DIRECTIONS, figsize=(13, 3.6), sharey=True,
+                             layout="constrained")
     for j, ax in enumerate(axes):
         for m in MODELS:
-            ax.plot(rec, curves[m][:, j], color=colors[m], label=m)
-        ax.set_title(rf"$\lambda_{{{j + 1}}}$")
+            ax.plot(rec, curves[m][:, j], color=colors[m], ls=styles[m], label=m)
+        ax.set_title(rf"direction $j = {j + 1}$ ($\lambda_{{{j + 1}}}$ = {lam[j]:.4g})",
+                     fontsize=10)
         ax.set_xlabel("epoch")
     axes[0].set_ylabel(r"$\hat\lambda_j(t) / \lambda_j$")
     axes[0].legend(fontsize=8)
-    fig.suptitle(f"Figure {fig_no}: {s.activation} AE on {s.dataset} (N={s.n_samples}, "
-                 f"H={s.hidden}, lr={s.lr}; WDAE gamma={s.gamma} ({s.gamma_convention}: "
-                 f"{gamma:.4g} in eq6), DAE sigma^2={s.sigma2})",
-                 fontsize=10)
-    arrays = {"epochs": rec, **{m: curves[m] for m in MODELS}}
-    save_run(out, stem, fig=fig, settings=asdict(s), metrics=metrics, arrays=arrays)
-    return metrics
+    title = (f"Figure {fig_no}: {s.activation} AE on {s.dataset} ($N$ = {s.n_samples}, "
+             f"$H$ = {s.hidden}, lr = {s.lr:g}; WDAE $\\gamma$ = {s.gamma:g} "
+             f"({s.gamma_convention}: {gamma:.4g} in eq6), DAE $\\sigma^2$ = {s.sigma2:g})")
+    if diverged:
+        title = "DIVERGED: " + title
+    fig.suptitle(title, fontsize=10, color="red" if diverged else "black")
+    return fig

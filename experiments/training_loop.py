@@ -1,14 +1,23 @@
 """The resumable training loop shared by the real-data figures.
 
-Each model advances from record epoch to record epoch; after each, the figure's observable is
-measured; the whole state (weights, epoch, RNG, curves) is checkpointed every
-``checkpoint_every`` epochs and on Ctrl-C, and ``resume=True`` continues from it.
+Each model advances from record epoch to record epoch.  One epoch's record is atomic: the
+weights are advanced and measured on copies, and only then are the weights, the epoch, the RNG
+state and the curve row committed together (with SIGINT held back for those few assignments),
+so a Ctrl-C at any point leaves the run at its last fully recorded epoch.  The whole state is
+checkpointed every ``checkpoint_every`` epochs and on Ctrl-C (atomically: temporary file, then
+``os.replace``); ``resume=True`` continues from it.  A model whose measurement leaves the
+finite numbers stops there (the run is flagged as diverged by the caller).
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping, Sequence
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,30 +31,81 @@ Advance = Callable[[str, np.ndarray, np.ndarray, int, np.random.Generator], Weig
 Measure = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def record_epochs(epochs: int, every: int) -> np.ndarray:
-    rec = np.arange(0, epochs + 1, every)
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during training: the state up to ``epoch`` of ``model`` is saved in ``path``."""
+
+    def __init__(self, model: str, epoch: int, path: Path, saved: bool) -> None:
+        super().__init__(model, epoch, path)
+        self.model, self.epoch, self.path, self.saved = model, epoch, path, saved
+
+    def __str__(self) -> str:
+        if not self.saved:
+            return (f"interrupted at epoch {self.epoch} ({self.model}); the checkpoint could not "
+                    f"be written, the one in {self.path} (if any) is unchanged")
+        return (f"interrupted at epoch {self.epoch} ({self.model}); checkpoint saved to "
+                f"{self.path}; rerun with --resume to continue")
+
+
+@dataclass(frozen=True)
+class Trained:
+    """``curves[m][k]``: the measured values at epoch ``rec[k]``; ``diverged_at[m]``: the first
+    record epoch whose measurement was not finite (``None``: none, the model ran to the end);
+    ``weights[m]``: the final (or last finite) weights."""
+
+    curves: dict[str, np.ndarray]
+    diverged_at: dict[str, int | None]
+    weights: dict[str, Weights]
+
+
+class UnfinishedRun(ValueError):
+    """A checkpoint of an unfinished run exists and neither resume nor overwrite was asked."""
+
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Delay a Ctrl-C that arrives inside the block until the block is done (main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[object] = []
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda *a: pending.append(a))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pending:
+            raise KeyboardInterrupt
+
+
+def record_epochs(epochs: int, every: int, dense_until: int = 0) -> np.ndarray:
+    """Epochs ``0, every, 2 every, ..., epochs`` plus every epoch below ``dense_until``."""
+    rec = np.union1d(np.arange(0, epochs + 1, every), np.arange(0, min(dense_until, epochs)))
     return rec if rec[-1] == epochs else np.append(rec, epochs)
 
 
 def train_models(models: Sequence[str], init: Weights, advance: Advance, measure: Measure,
                  rec: np.ndarray, width: int, *, ck_path: Path, settings: Mapping[str, Any],
-                 seed: int, checkpoint_every: int, resume: bool, progress: bool, desc: str
-                 ) -> dict[str, np.ndarray]:
-    """Train every model from ``init`` to ``rec[-1]`` epochs; return ``{model: curves}`` with
-    ``curves[k]`` the ``width`` measured values at epoch ``rec[k]``."""
+                 seed: int, checkpoint_every: int, resume: bool, progress: bool, desc: str,
+                 overwrite: bool = False) -> Trained:
+    """Train every model from ``init`` to ``rec[-1]`` epochs (see :class:`Trained`); a model
+    whose measurement is not finite stops there (its later rows stay NaN)."""
     curves = {m: np.full((rec.size, width), np.nan) for m in models}
     state = {m: (init[0].copy(), init[1].copy()) for m in models}
     done = dict.fromkeys(models, 0)
+    diverged: dict[str, int | None] = dict.fromkeys(models)
     rngs = {m: np.random.default_rng([seed, i]) for i, m in enumerate(models)}
-    if resume and (saved := checkpoint.load(ck_path, settings)) is not None:
-        arr = saved[1]
-        for m in models:
-            state[m] = (arr[f"{m}_W1"], arr[f"{m}_W2"])
-            done[m] = int(arr[f"{m}_epoch"])
-            rngs[m].bit_generator.state = ast.literal_eval(bytes(arr[f"{m}_rng"]).decode())
-            curves[m] = arr[f"{m}_curves"]
-    # the RNG state that belongs to the saved weights (epoch done[m]), not the live one: a Ctrl-C
-    # in the middle of an advance must not skip the noise drawn since the last record epoch
+    if resume:
+        saved = checkpoint.load(ck_path, settings)
+        if saved is None:
+            print(f"no checkpoint at {ck_path}: --resume starts a fresh run", file=sys.stderr)
+        else:
+            _restore(saved[1], models, rec, width, ck_path, state, done, rngs, curves, diverged)
+    elif ck_path.exists() and not overwrite:
+        raise UnfinishedRun(f"{ck_path} holds the checkpoint of an unfinished run with this "
+                            f"output; pass --resume to continue it or --overwrite to start over")
+    # the RNG state that belongs to the committed weights (epoch done[m]), not the live one: a
+    # Ctrl-C in the middle of an advance must not skip the noise drawn since the last record
     rng_done = {m: rngs[m].bit_generator.state for m in models}
 
     def save() -> None:
@@ -54,33 +114,68 @@ def train_models(models: Sequence[str], init: Weights, advance: Advance, measure
             rng_state = repr(rng_done[m]).encode()
             arrays |= {f"{m}_W1": state[m][0], f"{m}_W2": state[m][1],
                        f"{m}_epoch": np.asarray(done[m]), f"{m}_curves": curves[m],
+                       f"{m}_diverged": np.asarray(-1 if diverged[m] is None else diverged[m]),
                        f"{m}_rng": np.frombuffer(rng_state, np.uint8)}
         checkpoint.save(ck_path, settings, min(done.values()), arrays)
 
-    total = int(rec[-1]) * len(models)
-    bar = tqdm(total=total, initial=sum(done.values()), disable=not progress, desc=desc,
-               unit="ep")
+    current = models[0]
     try:
         for m in models:
+            current = m
+            rngs[m].bit_generator.state = rng_done[m]
             w1, w2 = state[m]
-            if done[m] == 0:
+            if done[m] == 0 and np.isnan(curves[m][0]).all():
                 curves[m][0] = measure(w1, w2)
             since = 0
-            while done[m] < rec[-1]:
-                nxt = int(rec[rec > done[m]][0])
-                w1, w2 = advance(m, w1, w2, nxt - done[m], rngs[m])
-                bar.update(nxt - done[m])
-                since += nxt - done[m]
-                done[m], state[m] = nxt, (w1, w2)
-                rng_done[m] = rngs[m].bit_generator.state
-                curves[m][int(np.searchsorted(rec, nxt))] = measure(w1, w2)
-                if since >= checkpoint_every:
-                    save()
-                    since = 0
+            with tqdm(total=int(rec[-1]), initial=done[m], disable=not progress,
+                      desc=f"{desc} {m}", unit="ep") as bar:
+                while done[m] < rec[-1] and diverged[m] is None:
+                    nxt = int(rec[rec > done[m]][0])
+                    n1, n2 = advance(m, w1, w2, nxt - done[m], rngs[m])
+                    row = np.asarray(measure(n1, n2), dtype=np.float64)
+                    with _sigint_held():  # commit the epoch's record as one unit
+                        since += nxt - done[m]
+                        bar.update(nxt - done[m])
+                        w1, w2 = n1, n2
+                        state[m] = (w1, w2)
+                        curves[m][int(np.searchsorted(rec, nxt))] = row
+                        rng_done[m] = rngs[m].bit_generator.state
+                        if not np.all(np.isfinite(row)):
+                            diverged[m] = nxt
+                        done[m] = nxt
+                    if since >= checkpoint_every:
+                        save()
+                        since = 0
+        save()  # the finished state: a Ctrl-C while the outputs are written loses nothing
     except KeyboardInterrupt:
-        save()
-        raise
-    finally:
-        bar.close()
-    save()
-    return curves
+        written = True
+        try:
+            save()
+        except KeyboardInterrupt:
+            written = False
+        raise Interrupted(current, done[current], ck_path, written) from None
+    return Trained(curves, diverged, state)
+
+
+def _restore(arr: dict[str, np.ndarray], models: Sequence[str], rec: np.ndarray, width: int,
+             path: Path, state: dict, done: dict, rngs: dict, curves: dict,
+             diverged: dict) -> None:
+    """Fill the run's state from a checkpoint's arrays; ``CheckpointError`` if they do not fit."""
+    try:
+        for m in models:
+            w = (arr[f"{m}_W1"], arr[f"{m}_W2"])
+            c = arr[f"{m}_curves"]
+            if c.shape != (rec.size, width):
+                raise ValueError(f"curves of shape {c.shape}, expected {(rec.size, width)}")
+            e = int(arr[f"{m}_epoch"])
+            if e not in rec:
+                raise ValueError(f"epoch {e} is not a record epoch of this run")
+            rng_state = ast.literal_eval(bytes(arr[f"{m}_rng"]).decode())
+            rngs[m].bit_generator.state = rng_state
+            state[m], done[m], curves[m] = w, e, c
+            d = int(arr[f"{m}_diverged"]) if f"{m}_diverged" in arr else -1
+            diverged[m] = None if d < 0 else d
+    except (KeyError, ValueError, TypeError, SyntaxError) as err:
+        raise checkpoint.CheckpointError(
+            f"checkpoint {path} does not fit this run ({err}); delete it or pass --overwrite"
+        ) from None

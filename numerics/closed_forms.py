@@ -8,16 +8,25 @@ instead and returns an object array of ``mpmath.mpf``.
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from derivations import get
 
 from . import compensated, highprec, separable
-from .lambdified import numpy_fn
+from .lambdified import mpmath_fn, numpy_fn
 from .validate import arg, broadcast
 
 Array = NDArray[np.float64]
+
+
+#: where the float64 path of :func:`dae_w` is validated against the 50-digit path (in the
+#: scaled variables ``eps / lam`` and ``tau / lam``); elsewhere mpmath evaluates it
+DAE_BOX = {"|w1_0|, |w2_0|": (1e-12, 1e3), "eps / lam": (0.0, 1e8), "tau / lam": (1e-300, 1e300)}
+#: the same for :func:`wdae_w`
+WDAE_BOX = {"w0": (1e-24, 1e6), "lam, tau, N, gamma": (1e-100, 1e100), "N gamma / lam": (0.0, 1e8)}
+_FALLBACK_DIGITS = 20
 
 
 def dae_w(t: ArrayLike, lam: ArrayLike, eps: ArrayLike, w1_0: ArrayLike, w2_0: ArrayLike,
@@ -26,8 +35,13 @@ def dae_w(t: ArrayLike, lam: ArrayLike, eps: ArrayLike, w1_0: ArrayLike, w2_0: A
 
     Any start: ``w1_0^2 < w2_0^2`` or ``>``, ``|w1_0| = |w2_0|`` (c0 = 0, [eq5.balanced] or
     [N.dae.balanced_neg]), negative products, ``eps = 0``.  Evaluated through the verified
-    overflow-free rewrite [N.dae.stable] of [eq5]; ``t`` in epochs, ``tau = N / lr``.
+    overflow-free rewrite [N.dae.stable] of [eq5] in the scaled variables ``eps / lam``,
+    ``tau / lam`` inside :data:`DAE_BOX`, and by the mpmath path of the printed [eq5] outside
+    it (or wherever float64 gives no finite number); ``t`` in epochs, ``tau = N / lr``.
+    ``ValueError`` if the exact result lies outside the float64 range.
     """
+    if precision is not None:
+        highprec.check_precision(precision)
     t_ = arg("t", t, nonnegative=True)
     lam_, eps_, a, b, tau_ = broadcast(
         lam=arg("lam", lam, positive=True), eps=arg("eps", eps, nonnegative=True),
@@ -36,6 +50,50 @@ def dae_w(t: ArrayLike, lam: ArrayLike, eps: ArrayLike, w1_0: ArrayLike, w2_0: A
     if precision is not None:
         full = np.broadcast_arrays(t_, lam_, eps_, a, b, tau_)
         return highprec.dae_w(*full, precision)
+    with np.errstate(all="ignore"):
+        k, tau_s = eps_ / lam_, tau_ / lam_
+    box = _in(np.abs(a), DAE_BOX["|w1_0|, |w2_0|"], zero=True) \
+        & _in(np.abs(b), DAE_BOX["|w1_0|, |w2_0|"], zero=True) \
+        & _in(k, DAE_BOX["eps / lam"], zero=True) & _in(tau_s, DAE_BOX["tau / lam"])
+    one = np.ones_like(lam_)
+    out = _dae_float(t_, one, np.where(box, k, 0.0), np.where(box, a, 0.1),
+                     np.where(box, b, 0.2), np.where(box, tau_s, 1.0), shape)
+    ok = np.broadcast_to(box, shape) & np.isfinite(out)
+    if not np.all(ok):
+        full = np.broadcast_arrays(t_, lam_, eps_, a, b, tau_)
+        out = _fallback(out, ok, highprec.dae_w, full, "dae_w",
+                        ("t", "lam", "eps", "w1_0", "w2_0", "tau"))
+    return out
+
+
+def _in(x: Array, bounds: tuple[float, float], zero: bool = False) -> NDArray[np.bool_]:
+    lo, hi = bounds
+    inside = (x >= lo) & (x <= hi)
+    return inside | (x == 0) if zero else inside
+
+
+def _fallback(out: Array, ok: NDArray[np.bool_], fn, full: list[Array], name: str,
+              names: tuple[str, ...]) -> Array:
+    """Replace ``out`` where not ``ok`` by the mpmath path ``fn`` rounded to float64;
+    ``ValueError`` naming the inputs where the exact result is beyond the float64 range."""
+    out = np.array(out, dtype=np.float64)
+    bad = ~np.broadcast_to(ok, out.shape)
+    sub = [np.ascontiguousarray(np.broadcast_to(f, out.shape)[bad]) for f in full]
+    vals = fn(*sub, _FALLBACK_DIGITS)
+    res = np.array([float(v) for v in vals], dtype=np.float64)
+    over = ~np.isfinite(res)
+    if np.any(over):
+        i = int(np.argmax(over))
+        at = ", ".join(f"{n}={s[i]:.6g}" for n, s in zip(names, sub, strict=True))
+        raise ValueError(f"{name}({at}) = {mpmath.nstr(vals[i], 6)} lies outside the float64 "
+                         f"range (|x| <= 1.8e308): these inputs are outside the supported range")
+    out[bad] = res
+    return out
+
+
+def _dae_float(t_: Array, lam_: Array, eps_: Array, a: Array, b: Array, tau_: Array,
+               shape: tuple[int, ...]) -> Array:
+    """The float64 path (validated inside :data:`DAE_BOX`)."""
     w0 = a * b
     c0 = np.abs((b - a) * (b + a))
     params = {"lambda": lam_, "varepsilon": eps_, "tau": tau_, "w_0": w0, "c_0": c0}
@@ -91,10 +149,14 @@ def wdae_w(t: ArrayLike, lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, w0: Arr
     """Product ``w(t)`` of the weight-decayed flow [C.w] from a balanced start ``w1 = w2``.
 
     ``w0 = w1(0) w2(0) > 0``.  The correct solution of [C.w] (the paper's [eq7] with
-    ``E_gamma = exp(2 lam xi t / tau)``), through the verified form [N.wdae.stable], defined for
-    every ``N gamma >= 0``: ``N gamma > lam`` decays to 0, ``N gamma = lam`` is the limit
-    [eq7.critical].
+    ``E_gamma = exp(2 lam xi t / tau)``), through the verified form [N.wdae.stable] inside
+    :data:`WDAE_BOX` (mpmath's corrected [eq7] outside it, or wherever float64 gives no finite
+    number), defined for every ``N gamma >= 0``: ``N gamma > lam`` decays to 0,
+    ``N gamma = lam`` is the limit [eq7.critical].  ``ValueError`` if the exact result lies
+    outside the float64 range.
     """
+    if precision is not None:
+        highprec.check_precision(precision)
     t_ = arg("t", t, nonnegative=True)
     lam_ = arg("lam", lam, positive=True)
     g = arg("gamma", gamma, nonnegative=True)
@@ -104,6 +166,23 @@ def wdae_w(t: ArrayLike, lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, w0: Arr
     t_, lam_, g, n, w0_, tau_ = broadcast(t=t_, lam=lam_, gamma=g, N=n, w0=w0_, tau=tau_)
     if precision is not None:
         return highprec.wdae_w(t_, lam_, g, n, w0_, tau_, precision)
+    rng = WDAE_BOX["lam, tau, N, gamma"]
+    with np.errstate(all="ignore"):
+        ratio = n * g / lam_
+    box = _in(w0_, WDAE_BOX["w0"]) & _in(lam_, rng) & _in(tau_, rng) & _in(n, rng) \
+        & _in(g, rng, zero=True) & _in(ratio, WDAE_BOX["N gamma / lam"], zero=True)
+    safe = [np.where(box, v, 1.0) for v in (lam_, n, w0_, tau_)]
+    with np.errstate(all="ignore"):
+        out = _wdae_float(t_, safe[0], np.where(box, g, 0.0), safe[1], safe[2], safe[3])
+    ok = box & np.isfinite(out)
+    if not np.all(ok):
+        out = _fallback(out, ok, highprec.wdae_w, [t_, lam_, g, n, w0_, tau_], "wdae_w",
+                        ("t", "lam", "gamma", "N", "w0", "tau"))
+    return out
+
+
+def _wdae_float(t_: Array, lam_: Array, g: Array, n: Array, w0_: Array, tau_: Array) -> Array:
+    """The float64 path (validated inside :data:`WDAE_BOX`)."""
     # x = 2 d t / tau with the gap d = lam - N gamma free of the product's rounding error
     d = compensated.difference_of_product("N.wdae.stable", "d", {"lambda": lam_, "N": n,
                                                                   "gamma": g})
@@ -118,7 +197,8 @@ def dae_fixed_point(lam: ArrayLike, eps: ArrayLike) -> Array:
     """Nonzero fixed point ``w* = lam / (lam + eps)`` of the DAE flow [4.fp]."""
     lam_, eps_ = broadcast(lam=arg("lam", lam, positive=True), eps=arg("eps", eps,
                                                                         nonnegative=True))
-    return _result(numpy_fn("4.fp", "w_star", ("lambda", "varepsilon"))(lam_, eps_), lam_.shape)
+    return _rational("4.fp", "w_star", {"lambda": lam_, "varepsilon": eps_},
+                     "dae_fixed_point", ("lam", "eps"))
 
 
 def wdae_fixed_point(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike) -> Array:
@@ -129,8 +209,11 @@ def wdae_fixed_point(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike) -> Array:
     lam_, g, n = broadcast(lam=arg("lam", lam, positive=True),
                            gamma=arg("gamma", gamma, nonnegative=True),
                            N=arg("N", N, positive=True))
-    ws = numpy_fn("C.w", "w_star", ("lambda", "N", "gamma"))(lam_, n, g)
-    return _result(np.maximum(ws, 0.0), lam_.shape)
+    with np.errstate(over="ignore", under="ignore"):
+        decayed = n * g >= lam_  # an overflow to inf still compares right
+    ws = _rational("C.w", "w_star", {"lambda": lam_, "N": np.where(decayed, 0.0, n),
+                                      "gamma": g}, "wdae_fixed_point", ("lam", "N", "gamma"))
+    return _result(np.where(decayed, 0.0, np.maximum(ws, 0.0)), lam_.shape)
 
 
 def equivalent_gamma(lam: ArrayLike, eps: ArrayLike, N: ArrayLike) -> Array:
@@ -138,8 +221,8 @@ def equivalent_gamma(lam: ArrayLike, eps: ArrayLike, N: ArrayLike) -> Array:
     lam_, eps_, n = broadcast(lam=arg("lam", lam, positive=True),
                               eps=arg("eps", eps, nonnegative=True),
                               N=arg("N", N, positive=True))
-    f = numpy_fn("E.equiv", "gamma", ("lambda", "varepsilon", "N"))
-    return _result(f(lam_, eps_, n), lam_.shape)
+    return _rational("E.equiv", "gamma", {"lambda": lam_, "varepsilon": eps_, "N": n},
+                     "equivalent_gamma", ("lam", "eps", "N"))
 
 
 def optimal_lr_dae(lam: ArrayLike, eps: ArrayLike, tau: ArrayLike) -> Array:
@@ -152,8 +235,8 @@ def optimal_lr_dae(lam: ArrayLike, eps: ArrayLike, tau: ArrayLike) -> Array:
     lam_, eps_, tau_ = broadcast(lam=arg("lam", lam, positive=True),
                                  eps=arg("eps", eps, nonnegative=True),
                                  tau=arg("tau", tau, positive=True))
-    f = numpy_fn("D.step", "alpha", ("lambda", "varepsilon", "tau"))
-    return _result(f(lam_, eps_, tau_), lam_.shape)
+    return _rational("D.step", "alpha", {"lambda": lam_, "varepsilon": eps_, "tau": tau_},
+                     "optimal_lr_dae", ("lam", "eps", "tau"))
 
 
 def optimal_lr_wdae(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, tau: ArrayLike) -> Array:
@@ -165,8 +248,45 @@ def optimal_lr_wdae(lam: ArrayLike, gamma: ArrayLike, N: ArrayLike, tau: ArrayLi
     lam_, g, n, tau_ = broadcast(lam=arg("lam", lam, positive=True),
                                  gamma=arg("gamma", gamma, nonnegative=True),
                                  N=arg("N", N, positive=True), tau=arg("tau", tau, positive=True))
-    f = numpy_fn("D.wd", "alpha", ("lambda", "gamma", "N", "tau"))
-    return _result(f(lam_, g, n, tau_), lam_.shape)
+    return _rational("D.wd", "alpha", {"lambda": lam_, "gamma": g, "N": n, "tau": tau_},
+                     "optimal_lr_wdae", ("lam", "gamma", "N", "tau"))
+
+
+#: the float64 evaluation of a rational closed form is used where every nonzero input lies in
+#: this range (no product or quotient of two inputs under- or overflows); mpmath elsewhere
+RATIONAL_RANGE = (1e-150, 1e150)
+
+
+def _rational(step: str, name: str, values: dict[str, Array], fname: str,
+              labels: tuple[str, ...]) -> Array:
+    """The registry expression ``get(step).exprs[name]`` at ``values`` (broadcast already):
+    float64 inside :data:`RATIONAL_RANGE`, the exact-input mpmath value rounded to float64
+    outside it or where float64 gives no finite number; ``ValueError`` naming the inputs where
+    the exact value is beyond the float64 range."""
+    names = tuple(values)
+    arrays = list(values.values())
+    shape = arrays[0].shape
+    with np.errstate(all="ignore"):
+        out = _result(numpy_fn(step, name, names)(*arrays), shape)
+    lo, hi = RATIONAL_RANGE
+    risky = ~np.isfinite(out)
+    for a in arrays:
+        m = np.abs(a)
+        risky |= (m != 0) & ((m < lo) | (m > hi))
+    if np.any(risky):
+        fn = mpmath_fn(step, name, names)
+        for idx in zip(*np.nonzero(np.atleast_1d(risky)), strict=True):
+            at = idx if out.ndim else ()
+            vals = tuple(float(a[at]) for a in arrays)
+            v = highprec.evaluate(fn, vals, _FALLBACK_DIGITS)
+            f = float(v)
+            if not np.isfinite(f):
+                where = ", ".join(f"{k}={x:.6g}" for k, x in zip(labels, vals, strict=True))
+                raise ValueError(f"{fname}({where}) = {mpmath.nstr(v, 6)} lies outside the "
+                                 f"float64 range (|x| <= 1.8e308): these inputs are outside "
+                                 f"the supported range")
+            out[at] = f
+    return out
 
 
 def _result(value: object, shape: tuple[int, ...]) -> Array:

@@ -28,6 +28,9 @@ class LinearAETrajectory:
 
     ``diag[k, j] = (V^T W2 W1 V)_jj`` at ``epochs[k]``; ``offdiag[k]`` the largest off-diagonal
     magnitude of ``V^T W2 W1 V`` (when tracked); ``W1``, ``W2`` the final weights (data basis).
+    ``diverged``: the first recorded epoch at which the weights had left the finite numbers
+    (GD above its stability limit ``lr lambda_1 / N < 1``), ``None`` if they never did; the
+    simulation stops there and the later rows of ``diag`` are NaN.
     """
 
     epochs: NDArray[np.int64]
@@ -39,6 +42,7 @@ class LinearAETrajectory:
     W2: NDArray[np.float64]
     tau: float
     N: float
+    diverged: int | None = None
 
 
 def _init(init: str | tuple[ArrayLike, ArrayLike], H: int, D: int, V: NDArray[np.float64],
@@ -84,7 +88,13 @@ def simulate_linear_ae(X: ArrayLike | None = None, H: int = 16, lr: float = 0.01
     if (X is None) == (sigma is None):
         raise ValueError("give exactly one of X (samples x features) or sigma (with N)")
     if X is not None:
-        xa = np.asarray(X, dtype=np.float64)
+        try:
+            xa = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError("X must be a real array (samples x features)") from None
+        if xa.ndim == 2 and (xa.shape[0] == 0 or xa.shape[1] == 0):
+            raise ValueError(f"X has no samples or no features (shape {xa.shape}); give at "
+                             f"least one sample of at least one feature")
         s = covariance(xa)
         n = float(xa.shape[0])
     else:
@@ -103,6 +113,7 @@ def simulate_linear_ae(X: ArrayLike | None = None, H: int = 16, lr: float = 0.01
         lam, V = eigenbasis(s)
     else:
         lam, V = (np.asarray(a, dtype=np.float64) for a in basis)
+    lam = check_eigenvalues(lam)
     D = lam.size
     tau = n / lr_
     b1, b2 = _init(init, H, D, V, float(arg("scale", scale, positive=True)), seed)
@@ -110,20 +121,43 @@ def simulate_linear_ae(X: ArrayLike | None = None, H: int = 16, lr: float = 0.01
     rec = list(range(0, epochs + 1, record_every))
     if rec[-1] != epochs:
         rec.append(epochs)
-    diag = np.empty((len(rec), D))
-    off = np.empty(len(rec)) if track_offdiag else None
+    diag = np.full((len(rec), D), np.nan)
+    off = np.full(len(rec), np.nan) if track_offdiag else None
+    diverged = None
     with tqdm(total=epochs, disable=not progress, desc="linear AE GD", unit="ep") as bar:
         for k, e in enumerate(rec):
             if k:
                 state.advance(e - rec[k - 1])
                 bar.update(e - rec[k - 1])
+            if not state.finite():
+                diverged = e
+                break
             diag[k] = state.diagonal()
             if off is not None:
                 m = state.c2.T @ state.b1
                 np.fill_diagonal(m, 0.0)
                 off[k] = np.abs(m).max()
     b1, b2 = state.weights()
-    return LinearAETrajectory(np.asarray(rec), lam, V, diag, off, b1 @ V.T, V @ b2, tau, n)
+    with np.errstate(invalid="ignore", over="ignore"):
+        w1, w2 = b1 @ V.T, V @ b2
+    return LinearAETrajectory(np.asarray(rec), lam, V, diag, off, w1, w2, tau, n, diverged)
+
+
+def check_eigenvalues(lam: ArrayLike) -> NDArray[np.float64]:
+    """``lam`` as a finite 1-D float64 array of the eigenvalues of a covariance (>= 0 up to
+    rounding: ``>= -1e-10 max |lam|``); ``ValueError`` naming ``lam`` otherwise."""
+    try:
+        a = np.asarray(lam, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"lam must be a 1-D array of real eigenvalues, got {lam!r}") from None
+    if a.ndim != 1 or a.size == 0:
+        raise ValueError(f"lam must be a non-empty 1-D array of eigenvalues, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError("lam must be finite (got NaN or inf)")
+    if a.min() < -1e-10 * np.abs(a).max():
+        raise ValueError(f"lam must hold the eigenvalues of a covariance (>= 0 up to rounding), "
+                         f"smallest given: {a.min():g}")
+    return a
 
 
 class _EigenbasisGD:
@@ -151,6 +185,9 @@ class _EigenbasisGD:
         b1, c2 = self.b1, self.c2
         with np.errstate(over="ignore", invalid="ignore"):
             for _ in range(epochs):
+                if not (np.isfinite(b1[:, 0]).all() and np.isfinite(c2[:, 0]).all()) \
+                        and not self.finite():
+                    break  # diverged: more steps only turn inf into NaN
                 gram = c2 @ c2.T  # Wb2^T Wb2
                 r = b1 * self.root
                 g1 = r @ r.T  # Wb1 (Lam + eps) Wb1^T
@@ -168,6 +205,10 @@ class _EigenbasisGD:
                 d2 *= self.inv_tau
                 b1 += d1
                 c2 += d2
+
+    def finite(self) -> bool:
+        """Whether both weight matrices are still finite (GD has not diverged)."""
+        return bool(np.isfinite(self.b1).all() and np.isfinite(self.c2).all())
 
     def diagonal(self) -> NDArray[np.float64]:
         """``(V^T W2 W1 V)_jj`` per eigen-direction."""
@@ -188,13 +229,13 @@ def gd_eigenbasis(Wb1: ArrayLike, Wb2: ArrayLike, lam: ArrayLike, N: float, lr: 
     same update as :func:`simulate_linear_ae`, for callers that keep their state in the
     eigenbasis between calls (rotating back and forth costs 4 D^2 H per call).
     """
-    lam_ = np.asarray(lam, dtype=np.float64)
-    if lam_.ndim != 1 or not np.all(np.isfinite(lam_)):
-        raise ValueError(f"lam must be a finite 1-D array, got shape {lam_.shape}")
+    lam_ = check_eigenvalues(lam)
     b1, b2 = np.asarray(Wb1), np.asarray(Wb2)
     D = lam_.size
     if b1.ndim != 2 or b1.shape[1] != D or b2.shape != (D, b1.shape[0]):
         raise ValueError(f"Wb1 must be H x {D} and Wb2 {D} x H, got {b1.shape} and {b2.shape}")
+    arg("Wb1", b1)  # real and finite
+    arg("Wb2", b2)
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
     n = float(arg("N", N, positive=True))

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from experiments import datasets
-from tests.conftest import SHARED_DATA
 
 
 def _write_idx(path: Path, arr: np.ndarray, magic: int, compress: bool) -> None:
@@ -76,16 +75,54 @@ def test_cifar_pickles_and_bad_pickle(tmp_path: Path) -> None:
 def test_environment_variable_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DAEDYN_DATA", str(tmp_path))
     (tmp_path / "mnist").mkdir()
+    (tmp_path / "mnist" / "train-images-idx3-ubyte.gz").write_bytes(b"")
+    (tmp_path / "data_batch_1").write_bytes(b"")
     assert datasets.resolve_dir("mnist") == tmp_path / "mnist"
-    assert datasets.resolve_dir("cifar10") == tmp_path
+    assert datasets.resolve_dir("cifar10") == tmp_path  # the folder itself holds the batches
 
 
-@pytest.mark.skipif(not (SHARED_DATA / "mnist").is_dir(), reason="../shared/data not present")
+def _real(name: str) -> Path:
+    """The folder of the real dataset ``name``, or skip naming every place looked in."""
+    folder = datasets.resolve_dir(name)
+    if not folder.is_dir() or not any(folder.iterdir()):
+        pytest.skip(f"real {name} not found; looked in "
+                    + ", ".join(map(str, datasets.candidates(name))) + " (set DAEDYN_DATA)")
+    return folder
+
+
 def test_real_mnist_and_cifar_statistics() -> None:
-    m = datasets.load("mnist", SHARED_DATA / "mnist")
+    m = datasets.load("mnist", _real("mnist"))
     assert m.x.shape == (60000, 784)
     # README of ../shared/data: mean pixel 33.318421 on the 0..255 scale, first labels 5 0 4 1 9
     assert abs(m.x.mean() * 255 - 33.318421) < 1e-5
     assert m.labels[:5].tolist() == [5, 0, 4, 1, 9]
-    c = datasets.load("cifar10", SHARED_DATA / "cifar-10-batches-py", n_samples=30000)
+    c = datasets.load("cifar10", _real("cifar10"), n_samples=30000)
     assert c.x.shape == (30000, 3072)
+
+
+def test_real_fashion_mnist_from_the_system_package() -> None:
+    """Debian's dataset-fashion-mnist: 60000 training images of 28 x 28; the first labels of
+    the published training set are 9 0 0 3 0 (ankle boot, T-shirt, T-shirt, dress, T-shirt)."""
+    f = datasets.load("fashion-mnist", _real("fashion-mnist"))
+    assert f.x.shape == (60000, 784) and 0 <= f.x.min() and f.x.max() <= 1
+    assert f.labels[:5].tolist() == [9, 0, 0, 3, 0]
+    assert f.files and f.files[0].name.startswith("train-images-idx3-ubyte")
+
+
+def test_search_order_and_file_instead_of_folder(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DAEDYN_DATA", raising=False)
+    places = datasets.candidates("mnist")
+    assert places[0] == datasets.SYSTEM_PATHS["mnist"]
+    assert places[-1] == datasets.SHARED_DATA / "mnist"
+    monkeypatch.setenv("DAEDYN_DATA", str(tmp_path))
+    assert datasets.candidates("mnist")[:2] == [tmp_path / "mnist", tmp_path]
+    f = tmp_path / "a_file"
+    f.write_text("x")
+    with pytest.raises(ValueError, match="is a file"):
+        datasets.load("mnist", f)
+    monkeypatch.delenv("DAEDYN_DATA")
+    monkeypatch.setitem(datasets.SYSTEM_PATHS, "cifar10", tmp_path / "no_system")
+    monkeypatch.setattr(datasets, "SHARED_DATA", tmp_path / "no_shared")
+    with pytest.raises(FileNotFoundError, match="looked in .*no_system.*no_shared"):
+        datasets.load("cifar10")

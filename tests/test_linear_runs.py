@@ -6,10 +6,16 @@ import numpy as np
 import pytest
 
 import numerics as nm
-from experiments.linear_runs import effective_start, theory_from_start
-from tests.conftest import SHARED_DATA
+from experiments import datasets
+from experiments.linear_runs import effective_start_rotated, theory_from_start
 
-MNIST = SHARED_DATA / "mnist"
+MNIST = datasets.resolve_dir("mnist")
+
+
+def effective_start(w1: np.ndarray, w2: np.ndarray, V: np.ndarray, *, deflate: bool = True
+                    ) -> np.ndarray:
+    """The per-direction balanced start of weights in the data basis (rotated here)."""
+    return effective_start_rotated(w1 @ V, V.T @ w2, deflate=deflate)
 
 
 def _gaps(x: np.ndarray, h: int, lr: float, epochs: int, scale: float, idx: np.ndarray,
@@ -51,7 +57,8 @@ def test_synthetic_spectrum_transients_follow_the_theory() -> None:
         assert np.all(gaps["deflated"] < 0.06), (model, gaps)
 
 
-@pytest.mark.skipif(not MNIST.is_dir(), reason=f"{MNIST} not present (real MNIST)")
+@pytest.mark.skipif(not MNIST.is_dir(), reason="real MNIST not found; looked in "
+                    + ", ".join(map(str, datasets.candidates("mnist"))) + " (set DAEDYN_DATA)")
 def test_real_mnist_transients_with_the_deflated_start() -> None:
     """2000 MNIST images, H = 64, lr = 0.02, 300 epochs (the CI-sized Figure 5)."""
     from experiments.datasets import load

@@ -54,3 +54,31 @@ def test_gamma_conventions_scale_the_decay(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="gamma convention"):
         nonlinear_figure.run_nonlinear(bad, str(data), tmp_path / "bad", progress=False)
     assert not (tmp_path / "bad").exists()
+
+
+def test_figure_titles_use_mathtext_and_flag_divergence() -> None:
+    s = nonlinear_figure.settings_for("mnist", "quick", activation="tanh")
+    rec = np.arange(0, 11)
+    curves = {m: np.linspace(0, 0.9, 11)[:, None] * np.ones((1, 4)) for m in ("AE", "WDAE",
+                                                                              "DAE")}
+    lam = np.array([40.0, 20.0, 10.0, 5.0])
+    fig = nonlinear_figure.draw_figure(s, 7, rec, lam, curves, 0.0045, diverged=False)
+    title = fig._suptitle.get_text()
+    assert r"$\sigma^2$" in title and r"$\gamma$" in title
+    assert "sigma^2=" not in title.replace(r"$\sigma^2$", "")
+    styles = {line.get_linestyle() for line in fig.axes[0].lines}
+    assert len(styles) == 3  # AE, WDAE, DAE distinguishable without colour
+    bad = nonlinear_figure.draw_figure(s, 7, rec, lam, curves, 0.0045, diverged=True)
+    assert bad._suptitle.get_text().startswith("DIVERGED")
+
+
+def test_presets_record_the_early_rise_densely() -> None:
+    """The lambda_1 rise takes ~20 epochs: every epoch below dense_until is recorded."""
+    from experiments.training_loop import record_epochs
+
+    for act in ("relu", "tanh"):
+        for preset in ("quick", "paper"):
+            s = nonlinear_figure.settings_for("mnist", preset, activation=act)
+            rec = record_epochs(s.epochs, s.record_every, s.dense_until)
+            assert set(range(40)) <= set(rec.tolist())
+            assert np.max(np.diff(rec)) <= 20

@@ -18,15 +18,21 @@ import numpy as np
 import pytest
 
 from experiments.cli import main
+from experiments.scalar_figures import FigureResult, make_figure
 
 FIGS = ("fig1", "fig2", "fig3", "fig4")
+PROVENANCE = {"daedyn_version": "test", "command_line": ["pytest"]}
 
 
 @pytest.fixture(scope="module")
-def tiny_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, FigureResult]:
     out = tmp_path_factory.mktemp("figures")
-    assert main(["figures", "--out", str(out), "--size", "tiny", "--no-progress"]) == 0
-    return out
+    return {f: make_figure(f, out, "tiny", 0, provenance=PROVENANCE) for f in FIGS}
+
+
+@pytest.fixture(scope="module")
+def tiny_out(tiny_results: dict[str, FigureResult]) -> Path:
+    return tiny_results["fig1"].paths[0].parent
 
 
 def _metrics(out: Path, fig: str) -> dict:
@@ -59,7 +65,8 @@ def test_every_figure_writes_its_four_files(tiny_out: Path, fig: str) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert pdf.read_bytes()[:5] == b"%PDF-"
     payload = json.loads((tiny_out / f"{fig}.json").read_text())
-    assert set(payload) == {"settings", "metrics"}
+    assert set(payload) == {"settings", "metrics", "provenance"}
+    assert payload["provenance"] == PROVENANCE
     assert payload["settings"]["size"] == "tiny"
     with np.load(tiny_out / f"{fig}.npz") as npz:
         assert len(npz.files) > 0
@@ -167,3 +174,74 @@ def test_cli_bad_size_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["figures", "--size", "huge"])
     assert exc.value.code == 2
+
+
+def _labels(ax) -> list[str]:  # noqa: ANN001
+    leg = ax.get_legend()
+    return [] if leg is None else [t.get_text() for t in leg.get_texts()]
+
+
+def test_fig1_loss_surfaces_have_colorbars_and_explained_markers(
+        tiny_results: dict[str, FigureResult]) -> None:
+    fig = tiny_results["fig1"].fig
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 3 and all("log" in b.get_ylabel() for b in bars)
+    labels = " ".join(t for ax in fig.axes for t in _labels(ax))
+    assert "start" in labels and "saddle" in labels and "manifold" in labels
+
+
+def test_fig3_does_not_plot_rounding_noise(tiny_results: dict[str, FigureResult]) -> None:
+    axes = [ax for ax in tiny_results["fig3"].fig.axes if ax.get_label() != "<colorbar>"]
+    balanced_gap = axes[3]  # second row, first column
+    assert not balanced_gap.lines  # identical maps: a statement, not a plot of 1e-16 noise
+    assert any("identical to" in t.get_text() for t in balanced_gap.texts)
+    assert all(ax.get_ylabel() for ax in axes)  # every panel says what it shows
+
+
+def test_fig4_distinct_line_styles_and_a_legend_entry_per_marker(
+        tiny_results: dict[str, FigureResult]) -> None:
+    from experiments.scalar_figures import STYLE4
+
+    assert len(set(STYLE4.values())) == len(STYLE4)
+    fig = tiny_results["fig4"].fig
+    labels = " ".join(t for ax in fig.axes for t in _labels(ax))
+    for what in ("saddle", "minima", "manifold", "random start", "small random start",
+                 "theory", "minimum norm"):
+        assert what in labels, what
+    assert all(ax.get_ylabel() for ax in fig.axes)
+
+
+def test_figures_prints_a_summary_table_and_json_on_request(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["figures", "--out", str(tmp_path), "--only", "fig3", "--size", "tiny",
+                 "--no-progress"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["figure", "seconds", "largest", "|GD", "-", "theory|", "files"]
+    assert out[1].startswith("fig3") and f"{tmp_path}/fig3.{{png,pdf,json,npz}}" in out[1]
+    assert main(["figures", "--out", str(tmp_path), "--only", "fig3", "--size", "tiny",
+                 "--no-progress", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert set(summary["figures"]) == {"fig3"}
+    prov = json.loads((tmp_path / "fig3.json").read_text())["provenance"]
+    assert prov["command_line"][:2] == ["daedyn", "figures"] and prov["started_utc"]
+    assert prov["dtype"] == "float64" and "daedyn_version" in prov
+
+
+def test_negative_seed_names_the_option(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["figures", "--out", str(tmp_path), "--seed", "-1", "--no-progress"]) == 2
+    assert "--seed must be >= 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fig", FIGS)
+def test_figures_redraw_from_their_written_files(tiny_out: Path, fig: str) -> None:
+    """Computing and drawing are separate: the JSON and npz alone redraw the figure."""
+    from experiments import scalar_figures
+    from experiments.scalar_runs import Computed
+
+    payload = json.loads((tiny_out / f"{fig}.json").read_text())
+    with np.load(tiny_out / f"{fig}.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    draw = scalar_figures.FIGURES[fig][1]
+    redrawn = draw(Computed(payload["settings"], payload["metrics"], arrays))
+    assert len(redrawn.axes) >= 6
