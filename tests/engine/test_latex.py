@@ -651,7 +651,7 @@ def test_latex_command_reports_mutation_results_when_given(tmp_path: Path) -> No
     import json
 
     from experiments.cli import UsageError
-    from experiments.proof_commands import cmd_latex
+    from experiments.cli import cmd_latex
     from tests.engine.synthetic import synthetic
 
     data = tmp_path / "m.json"

@@ -268,3 +268,21 @@ def test_mutate_reports_survivors_of_a_proof_that_ignores_its_statement(
     with registry.override({"demo": (SOURCE, (step,))}):
         assert main(["mutate", "--only", "eq1"]) == 1
     assert "SURVIVED" in capsys.readouterr().out
+
+
+def test_the_verifier_runs_without_torch_and_experiments_say_what_is_missing(
+        tmp_path: Path) -> None:
+    """A fresh interpreter in which torch and matplotlib cannot be imported (as after
+    ``pip install daedyn`` without the experiments extra)."""
+    script = (
+        "import sys\n"
+        "sys.modules['torch'] = None; sys.modules['matplotlib'] = None\n"
+        "from experiments.cli import main\n"
+        "assert main(['verify', '--only', 'pretorius2018:4.fp']) == 0\n"
+        f"sys.exit(main(['figures', '--size', 'tiny', '--out', {str(tmp_path)!r}]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "pip install 'daedyn[experiments]'" in proc.stderr
+    assert "Traceback" not in proc.stderr
