@@ -650,8 +650,7 @@ def test_latex_command_reports_mutation_results_when_given(tmp_path: Path) -> No
     import argparse
     import json
 
-    from experiments.cli import UsageError
-    from experiments.cli import cmd_latex
+    from experiments.cli import UsageError, cmd_latex
     from tests.engine.synthetic import synthetic
 
     data = tmp_path / "m.json"
