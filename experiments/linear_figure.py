@@ -337,7 +337,9 @@ def _finish(s, out, stem, rec, lam, idx, start, curves, seconds, *, lr_info, div
         "learning_rate": lr_info,
         "eigenvalues": {f"lambda_{i + 1}": float(lam[i]) for i in idx},
         "theory_start_u": {f"lambda_{i + 1}": float(u) for i, u in zip(idx, start, strict=True)},
-        "theory_start_u_note": "the theory curve of direction i starts from the balanced "
+        "theory_start_u_note": "an ESTIMATE, not a verified step (the paper's theory assumes an "
+        "orthogonal start; a random start has no exact per-direction reading): the theory "
+        "curve of direction i starts from the balanced "
         "w1 = w2 = u_i that the random initialisation amounts to in that direction (the norm of "
         "the direction's share of W1 and W2, deflated by the earlier directions; see "
         "experiments/linear_runs.py)",
