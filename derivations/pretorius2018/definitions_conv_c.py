@@ -1,0 +1,37 @@
+"""Formulas that Sections 5, D, E and N of the ICML 2018 paper would otherwise type twice.
+
+Each is a definition of the paper (or of daedyn's numerics) written once; the steps that
+verify them cite the label.  Proofs read other steps through ``pf.use``; these module-level
+definitions serve the ``printed`` statements and the exported ``exprs``, and the proof helpers
+below are generic (no formula of a step inside).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .symbols import XI, N, eps, gamma, lam, t, tau, w, w0, w1, w2
+
+#: [4.fp] the DAE fixed point lam/(lam + eps)
+W_STAR_EPS = lam / (lam + eps)
+#: [C.loss] the scalar WDAE loss (eq6 per direction, times alpha = N/tau)
+LOSS_GAMMA = lam / (2 * tau) * (1 - w2 * w1) ** 2 + N * gamma / (2 * tau) * (w1**2 + w2**2)
+#: [C.w] tau dw/dt of the balanced WDAE product
+RHS_W_GAMMA = 2 * w * (lam - N * gamma - w * lam)
+#: [eq7] corrected: E_gamma = exp(2 lam xi t / tau)
+E_GAMMA_CORRECT = sp.exp(2 * lam * XI * t / tau)
+W_GAMMA_CORRECT = XI * E_GAMMA_CORRECT / (E_GAMMA_CORRECT - 1 + XI / w0)
+
+
+def bernoulli_solution(rhs: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    """The solution from ``w0`` of ``tau d var/dt = a var + b var^2`` (``rhs`` quadratic).
+
+    With ``v = 1/var``: ``tau dv/dt = -a v - b``, so ``v = -b/a + (1/w0 + b/a) exp(-a t/tau)``.
+    Raises ``ValueError`` when ``rhs`` is not of that shape (the proof then does not close).
+    """
+    poly = sp.Poly(sp.expand(rhs), var)
+    if poly.degree() != 2 or poly.coeff_monomial(1) != 0:
+        raise ValueError(f"not of the form a w + b w^2: {rhs}")
+    a, b = poly.coeff_monomial(var), poly.coeff_monomial(var**2)
+    v = -b / a + (1 / w0 + b / a) * sp.exp(-a * t / tau)
+    return 1 / v
