@@ -208,3 +208,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     pdf.add_argument("--pdf-if-available", action="store_true",
                      help="compile to PDF when pdflatex is installed, else say how to install it")
     la.set_defaults(func=cmd_latex)
+
+    from derivations.engine import mutate
+
+    mu = sub.add_parser(
+        "mutate", help="mutation-test the proofs: perturbed printed statements must not pass",
+        description="Perturb each printed SymPy statement (coefficients, exponents, signs, "
+                    "symbols, dropped terms), keep the non-equivalent mutants, run the step's "
+                    "proof on each and report killed / survived. Exit 1 if any survives.",
+    )
+    mutate.add_arguments(mu)
+    mu.set_defaults(func=cmd_mutate)
+
+
+def cmd_mutate(args: argparse.Namespace) -> int:
+    """``daedyn mutate``: see :mod:`derivations.engine.mutate`."""
+    from derivations.engine import mutate
+
+    return mutate.execute(args)

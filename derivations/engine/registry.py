@@ -8,7 +8,8 @@ exactly one source has it.  A source's step modules are imported on first use of
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
@@ -51,24 +52,56 @@ class Source:
         return self.sections.get(key, f"Section {key}")
 
 
+#: sources that replace the real ones (tests): name -> (Source, steps); see :func:`override`
+_OVERRIDE: dict[str, tuple[Source, tuple[Step, ...]]] | None = None
+
+
+@contextmanager
+def override(sources: Mapping[str, tuple[Source, Sequence[Step]]]) -> Iterator[None]:
+    """Within the block, the registry holds exactly ``sources`` (synthetic registries)."""
+    global _OVERRIDE
+    saved = _OVERRIDE
+    _OVERRIDE = {n: (src, tuple(dataclasses.replace(s, source=n) for s in sts))
+                 for n, (src, sts) in sources.items()}
+    try:
+        yield
+    finally:
+        _OVERRIDE = saved
+
+
 def source_names() -> tuple[str, ...]:
+    if _OVERRIDE is not None:
+        return tuple(_OVERRIDE)
     from ..sources import SOURCES
 
     return SOURCES
 
 
-@cache
 def source(name: str) -> Source:
     """The :class:`Source` called ``name`` (imports only its package's ``__init__``)."""
     if name not in source_names():
         raise UnknownStepError(f"unknown source {name!r}; known: {', '.join(source_names())}")
-    return import_module(f"derivations.{name}").SOURCE
+    if _OVERRIDE is not None:
+        return _OVERRIDE[name][0]
+    return _load_source(name)
 
 
 @cache
+def _load_source(name: str) -> Source:
+    return import_module(f"derivations.{name}").SOURCE
+
+
 def steps(name: str) -> tuple[Step, ...]:
     """Every step of source ``name`` in the source's order, built on first call."""
     src = source(name)
+    if _OVERRIDE is not None:
+        return _OVERRIDE[name][1]
+    return _build(name)
+
+
+@cache
+def _build(name: str) -> tuple[Step, ...]:
+    src = _load_source(name)
     out: list[Step] = []
     for mod in src.modules:
         for st in import_module(f"{src.package}.{mod}").STEPS:

@@ -230,10 +230,9 @@ def format_table(
     printed in the paper are marked with ``*`` after their id.
     """
     width = max(width, 60)
-    id_w = max([4] + [len(r.id) + 1 for r in results])
-    id_w = min(id_w, 16)
+    id_w = max([4] + [len(r.id) + 2 for r in results])  # labels are never truncated
     st_w, me_w, se_w = len(Status.CONVENTION.value), 8, 8
-    as_w = width - (id_w + st_w + me_w + se_w + 4)
+    as_w = max(width - (id_w + st_w + me_w + se_w + 4), 12)
     head = f"{'id':<{id_w}} {'status':<{st_w}} {'method':<{me_w}} {'assumptions':<{as_w}}"
     head += f"{'seconds':>{se_w}}"
     lines = [head, "-" * len(head)]
@@ -256,7 +255,7 @@ def format_table(
             ident = r.id + ("" if r.step.printed_in_paper else "*")
             assum = "; ".join(a.text for a in r.step.assumes) or "-"
             lines.append(
-                f"{_short(ident, id_w):<{id_w}} {Status(r.status).value:<{st_w}} "
+                f"{ident:<{id_w}} {Status(r.status).value:<{st_w}} "
                 f"{_METHOD_SHORT.get(r.method, r.method)[:me_w]:<{me_w}} "
                 f"{_short(assum, as_w - 1):<{as_w}}{r.seconds:>{se_w}.2f}"
             )
@@ -289,7 +288,19 @@ def _details(r: Result, verbose: bool) -> list[tuple[str, str]]:
         if r.note:
             rows.append(("note", r.note))
     if out.convention:
-        rows.append(("convention", out.convention))
+        text = out.convention
+        if r.step.source:
+            table = registry.source(r.step.source).convention_table
+            text = "; ".join(f"{k} ({table[k].text})" if k in table else k
+                             for k in out.convention_keys)
+        rows.append(("convention", text))
+    if verbose:
+        for a in r.step.assumes:
+            rows.append(("assumption", a.text))
+        n_facts = len(out.unchecked)
+        if n_facts:
+            rows.append(("stated facts", f"{n_facts} of {len(out.chain)} proof lines are stated "
+                                         "(unchecked) facts, each with its reason"))
     if status is Status.REFUTED:
         if out.corrected is not None:
             rows.append(("corrected", _plain(out.corrected)))

@@ -64,6 +64,11 @@ class Result:
         return self.step.id
 
     @property
+    def key(self) -> str:
+        """The source-qualified label."""
+        return self.step.key
+
+    @property
     def status(self) -> Status:
         return self.outcome.status
 
