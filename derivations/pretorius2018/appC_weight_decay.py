@@ -16,6 +16,7 @@ from .definitions_conv_c import (
     RHS_W_GAMMA,
     W_GAMMA_CORRECT,
     W_STAR_EPS,
+    initial_rate,
 )
 from .symbols import XI, N, alpha, gamma, lam, t, tau, w, w0, w1, w2, wf
 
@@ -208,17 +209,12 @@ def _prove_critical(pf: Proof) -> Outcome:
     return ch.outcome(Status.HOLDS)
 
 
-def _initial_rate(w_t: sp.Expr) -> sp.Expr:
-    """(1/w) dw/dt at t = 0 as w0 -> 0, for a closed form w(t) from w0."""
-    return sp.cancel(sp.diff(w_t, t).subs(t, 0) / w0).subs(w0, 0)
-
-
 def _prove_claim1(pf: Proof) -> Outcome:
     """[5.claim1] initial growth rates from the closed forms [eq5.balanced] and [eq7]."""
     ch = pf.chain()
     bal = pf.use("eq5.balanced").expr("w")
     wd = pf.use("eq7").expr("w")
-    rate_dae, rate_wd = _initial_rate(bal), _initial_rate(wd)
+    rate_dae, rate_wd = initial_rate(bal), initial_rate(wd)
     ch.equal(sp.Limit(sp.Subs(sp.Derivative(bal, t), t, 0) / w0, w0, 0), rate_dae,
              "DAE from a small balanced start ([eq5.balanced]): (1/w) dw/dt -> 2 lam/tau, "
              "free of eps", via=(sp.cancel,))

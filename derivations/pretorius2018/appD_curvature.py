@@ -17,8 +17,8 @@ import sympy as sp
 
 from ..engine.proof import Chain, Proof, ProofError
 from ..engine.step import Assumption, Outcome, Status, Step
-from .conventions import CONVENTIONS, gamma_printed
-from .definitions_conv_c import LOSS_GAMMA
+from .conventions import gamma_printed
+from .definitions_conv_c import LOSS_GAMMA, eq6_gamma
 from .symbols import N, eps, gamma, lam, tau, w1, w2
 
 #: [D.hess] as printed: the second derivatives of l_eps
@@ -39,15 +39,6 @@ ALPHA_GAMMA = tau / (2 * lam + N * gamma)
 #: largest Hessian eigenvalue at the balanced fixed points (both eigenvalues are derived below)
 LMAX_FP_EPS = 2 * lam / tau
 LMAX_FP_GAMMA = sp.Max(2 * (lam - N * gamma), 2 * N * gamma) / tau
-_GAMMA_N = {c.key: c for c in CONVENTIONS}["gamma-N"].relation  # gamma_printed = N gamma
-
-
-def _eq6_gamma() -> sp.Expr:
-    """eq6's gamma in terms of the printed one, solved from the convention's relation."""
-    sol = sp.solve(_GAMMA_N, gamma)
-    if len(sol) != 1:
-        raise ProofError(f"convention gamma-N does not fix gamma: {sol}")
-    return sol[0]
 
 
 def _charpoly(m: sp.MatrixBase) -> sp.Expr:
@@ -163,7 +154,7 @@ def _prove_wd(pf: Proof) -> Outcome:
     alpha = 1 / at_one.doit()
     ch.equal(alpha, ALPHA_GAMMA, "alpha_gamma = 1/lambda_H = tau/(2 lam + N gamma) "
              "(exported)", via=(sp.cancel,))
-    ch.conclude(pf.printed, sp.Eq(ALPHA_GAMMA_S, alpha.subs(gamma, _eq6_gamma())),
+    ch.conclude(pf.printed, sp.Eq(ALPHA_GAMMA_S, alpha.subs(gamma, eq6_gamma())),
                 "the printed rate, with the printed gamma = N gamma (key gamma-N)",
                 via=(sp.cancel,))
     u_fp = sp.sqrt(1 - N * gamma / lam)
@@ -188,7 +179,7 @@ def _prove_eq8(pf: Proof) -> Outcome:
     r = sp.cancel(ratio)
     ch.equal(ratio, r, "alpha_eps / alpha_gamma = (2 lam + N gamma)/(2 lam + 3 eps)",
              via=(sp.cancel,))
-    ch.conclude(pf.printed, sp.Eq(R_S, r.subs(gamma, _eq6_gamma())),
+    ch.conclude(pf.printed, sp.Eq(R_S, r.subs(gamma, eq6_gamma())),
                 "with the printed gamma = N gamma (key gamma-N)", via=(sp.cancel,))
     return ch.outcome(Status.CONVENTION, convention="gamma-N",
                       note="Inherits [D.wd]'s printed gamma (N times eq6's gamma). With eq6's "

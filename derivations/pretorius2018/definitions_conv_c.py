@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..engine.proof import ProofError
+from .conventions import CONVENTIONS
 from .symbols import XI, N, eps, gamma, lam, t, tau, w, w0, w1, w2
 
 #: [4.fp] the DAE fixed point lam/(lam + eps)
@@ -35,3 +37,20 @@ def bernoulli_solution(rhs: sp.Expr, var: sp.Symbol) -> sp.Expr:
     a, b = poly.coeff_monomial(var), poly.coeff_monomial(var**2)
     v = -b / a + (1 / w0 + b / a) * sp.exp(-a * t / tau)
     return 1 / v
+
+
+#: the relation of the convention ``gamma-N``: gamma_printed = N gamma
+GAMMA_N = {c.key: c for c in CONVENTIONS}["gamma-N"].relation
+
+
+def eq6_gamma() -> sp.Expr:
+    """eq6's gamma in terms of the printed one, solved from the convention ``gamma-N``."""
+    sol = sp.solve(GAMMA_N, gamma)
+    if len(sol) != 1:
+        raise ProofError(f"convention gamma-N does not fix gamma: {sol}")
+    return sol[0]
+
+
+def initial_rate(w_t: sp.Expr) -> sp.Expr:
+    """(1/w) dw/dt at t = 0 as w0 -> 0, for a closed form w(t) starting at w0."""
+    return sp.cancel(sp.diff(w_t, t).subs(t, 0) / w0).subs(w0, 0)
