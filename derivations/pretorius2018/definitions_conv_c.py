@@ -54,3 +54,15 @@ def eq6_gamma() -> sp.Expr:
 def initial_rate(w_t: sp.Expr) -> sp.Expr:
     """(1/w) dw/dt at t = 0 as w0 -> 0, for a closed form w(t) starting at w0."""
     return sp.cancel(sp.diff(w_t, t).subs(t, 0) / w0).subs(w0, 0)
+
+
+def differs_at_a_point(a: sp.Basic, b: sp.Basic, dps: int = 30) -> bool:
+    """Whether ``a`` and ``b`` differ at one fixed rational point of their free symbols.
+
+    A fast first test before an exact comparison (a mutated statement then fails at once); it
+    never decides that two expressions are equal.
+    """
+    syms = sorted((a - b).free_symbols, key=str)
+    point = {s_: sp.Rational(13 + 7 * k, 17 + 3 * k) for k, s_ in enumerate(syms)}
+    val = sp.N((a - b).rewrite(sp.exp).subs(point), dps)
+    return not val.is_number or abs(complex(val)) > sp.Float(10) ** (5 - dps)
