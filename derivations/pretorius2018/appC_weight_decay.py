@@ -204,8 +204,11 @@ def _prove_critical(pf: Proof) -> Outcome:
              "it solves [C.w] with N gamma = lam (tau dw/dt = -2 lam w^2)", via=(sp.cancel,))
     ch.conclude(pf.printed, sp.Eq(W_GAMMA(t), lim), "the printed w_gamma at N gamma = lam",
                 via=(sp.cancel,))
-    ch.fact("N gamma > lam: xi < 0, E_gamma -> 0 and w -> 0",
-            "the only nonnegative fixed point is then 0 (sign reasoning, not checked)")
+    k = sp.Symbol("k", positive=True)  # N gamma = (1 + k) lam: xi = -k < 0
+    beyond = sp.cancel(corr.subs(gamma, lam * (1 + k) / N))
+    ch.equal(sp.Limit(beyond, t, sp.oo), 0,
+             "beyond it, N gamma = (1 + k) lam > lam: E_gamma -> 0 and w -> 0, the only "
+             "nonnegative fixed point")
     return ch.outcome(Status.HOLDS)
 
 

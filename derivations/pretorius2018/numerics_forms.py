@@ -221,7 +221,9 @@ def _prove_balanced_neg(pf: Proof) -> Outcome:
     chain.equal(sp.Subs(w_t, t, 0), w0, "w(0) = w0", via=(sp.cancel,))
     in_q2 = sp.cancel(w_t.subs(t, -tau * sp.log(q2) / (2 * lam)))
     chain.conclude(pf.printed, sp.Eq(w, in_q2), "with q2 = exp(-2 lam t/tau)", via=(sp.cancel,))
-    chain.fact(sp.Eq(sp.Limit(w, t, sp.oo), 0), "q2 -> 0: the product decays to the saddle w = 0")
+    k = sp.Symbol("k", positive=True)  # w0 = -k < 0
+    chain.equal(sp.Limit(w_t.subs(w0, -k), t, sp.oo), 0,
+                "q2 -> 0: the product decays to the saddle w = 0")
     return chain.outcome(Status.HOLDS)
 
 
@@ -269,23 +271,19 @@ def _prove_wdae_stable(pf: Proof) -> Outcome:
     chain.equal(sp.Subs(W_WDAE_NONNEG, x, 0), w0 / (1 + 2 * lam * w0 * t / tau),
                 "exprel(0) = 1: at N gamma = lam both give w0/(1 + 2 lam w0 t/tau)",
                 via=(sp.cancel,))
-    try:
-        eq7 = pf.use("eq7").exprs.get("w")
-    except KeyError:  # Appendix C not registered: the ODE check above still stands
-        eq7 = None
-    if eq7 is not None:
-        n = 0
-        for vals in ({lam: 2.0, N: 10.0, gamma: 0.05, w0: 0.1, tau: 1.0, t: 1.0},
-                     {lam: 0.5, N: 2.0, gamma: 0.5, w0: 0.3, tau: 3.0, t: 7.0}):
-            vals = {k: sp.Rational(v) for k, v in vals.items()}  # exact inputs
-            ref = sp.N(eq7.subs(vals), 50)
-            xv = _X.subs(vals)
-            form = W_WDAE_NONNEG if xv >= 0 else W_WDAE_NEG
-            got = sp.N(form.subs(x, xv).rewrite(sp.exp).subs(vals), 50)
-            if abs(got - ref) > 1e-40 * (1 + abs(ref)):
-                raise AssertionError(f"stable WDAE form != eq7 at {vals}: {got} vs {ref}")
-            n += 1
-        chain.check(f"equals the corrected eq7 of the registry at {n} points (50 digits)")
+    eq7 = pf.use("eq7").expr("w")  # the corrected closed form
+    n = 0
+    for vals in ({lam: 2.0, N: 10.0, gamma: 0.05, w0: 0.1, tau: 1.0, t: 1.0},
+                 {lam: 0.5, N: 2.0, gamma: 0.5, w0: 0.3, tau: 3.0, t: 7.0}):
+        vals = {k: sp.Rational(v) for k, v in vals.items()}  # exact inputs
+        ref = sp.N(eq7.subs(vals), 50)
+        xv = _X.subs(vals)
+        form = W_WDAE_NONNEG if xv >= 0 else W_WDAE_NEG
+        got = sp.N(form.subs(x, xv).rewrite(sp.exp).subs(vals), 50)
+        if abs(got - ref) > 1e-40 * (1 + abs(ref)):
+            raise AssertionError(f"stable WDAE form != eq7 at {vals}: {got} vs {ref}")
+        n += 1
+    chain.check(f"equals the corrected eq7 of the registry at {n} points (50 digits)")
     chain.conclude(pf.printed, sp.Eq(w, derived),
                    "the printed xi >= 0 form is 1/v, v = lam/d + (1/w0 - lam/d) e^(-x) the linear "
                    "solution for v = 1/w of [C.w] (x = 2 d t/tau, d = lam - N gamma)",
