@@ -23,8 +23,9 @@ from .symbols import XI, N, alpha, gamma, lam, t, tau, w, w0, w1, w2, wf
 # -- [eq6] as printed: the plain AE loss plus an L2 penalty on both weight matrices ----------
 _i = sp.Symbol("i", integer=True, positive=True)
 L_GAMMA = sp.Symbol("L_gamma")
-NORM_X = sp.Symbol(r"\|x_i - W_2 W_1 x_i\|^2")
-NORM_W1, NORM_W2 = sp.Symbol(r"\|W_1\|^2"), sp.Symbol(r"\|W_2\|^2")
+# squared norms (braced names: sympy's LaTeX leaves them whole)
+NORM_X = sp.Symbol(r"{\|x_i - W_2 W_1 x_i\|}") ** 2
+NORM_W1, NORM_W2 = sp.Symbol(r"{\|W_1\|}") ** 2, sp.Symbol(r"{\|W_2\|}") ** 2
 EQ6_RHS = sp.Sum(NORM_X, (_i, 1, N)) / (2 * N) + gamma / 2 * (NORM_W1 + NORM_W2)
 ELL_GAMMA = sp.Symbol("ell_gamma")
 #: [C.ode] as printed (tau * d/dt)
