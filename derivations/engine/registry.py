@@ -93,7 +93,7 @@ def _load_source(name: str) -> Source:
 
 def steps(name: str) -> tuple[Step, ...]:
     """Every step of source ``name`` in the source's order, built on first call."""
-    src = source(name)
+    source(name)  # raises for an unknown source
     if _OVERRIDE is not None:
         return _OVERRIDE[name][1]
     return _build(name)

@@ -331,3 +331,54 @@ def _numbers(ce: Mapping[str, object]) -> str:
         x = number(v)
         parts.append(f"{k}={x:.6g}" if isinstance(x, float) else f"{k}={x}")
     return ", ".join(parts)
+
+
+def _one_line(text: str, limit: int = 320) -> str:
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def markdown(results: Sequence[Result], mutation: Mapping[str, Any] | None = None) -> str:
+    """The findings as Markdown: per source, the totals per status (and the mutation score
+    when ``mutation``, a ``daedyn mutate --json`` document, is given), then a table of every
+    step that is not a plain ``holds`` with its reason.  The README's findings block is this
+    text (``daedyn verify --markdown README.md`` rewrites it)."""
+    lines: list[str] = []
+    names = list(dict.fromkeys(r.step.source for r in results))
+    by_src = (mutation or {}).get("summary", {}).get("by_source", {})
+    for name in names:
+        rs = [r for r in results if r.step.source == name]
+        counts = status_counts(rs)
+        total = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+        lines.append(f"**{section_source_title(name)}** (`--source {name}`): {len(rs)} steps: "
+                     f"{total}.")
+        m = by_src.get(name)
+        if m:
+            alive = m["generated"] - m["killed"]
+            verdict = "all killed" if alive == 0 else f"{alive} survived"
+            lines.append(f"Mutation testing: {m['generated']} mutants of its statements, "
+                         f"{verdict}.")
+        lines.append("")
+        rest = [r for r in rs if r.status is not Status.HOLDS]
+        if rest:
+            lines.append("| label | status | reason |")
+            lines.append("|---|---|---|")
+            for r in rest:
+                status = r.status.value
+                if r.outcome.convention:
+                    status += f" (`{r.outcome.convention}`)"
+                lines.append(f"| {r.id} | {status} | {_one_line(r.note or r.error)} |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def replace_block(path: str | Path, text: str, name: str = "findings") -> None:
+    """Replace the text between ``<!-- name:start -->`` and ``<!-- name:end -->`` in ``path``."""
+    import re
+
+    path = Path(path)
+    doc = path.read_text(encoding="utf-8")
+    pat = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
+    if not pat.search(doc):
+        raise ValueError(f"{path} has no <!-- {name}:start --> ... <!-- {name}:end --> block")
+    path.write_text(pat.sub(lambda m: m.group(1) + text + m.group(2), doc), encoding="utf-8")

@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..engine.proof import Chain, Proof
+from ..engine.proof import Proof
 from ..engine.step import Assumption, Outcome, Status, Step
 from .symbols import N, eps, gamma, lam, tau, w, w0, w1, w2
 
 
+def _rot_numerator(u: sp.Symbol) -> sp.Matrix:
+    """(1 + u^2) times the 2 x 2 rotation of angle 2 arctan(u) (polynomial entries)."""
+    return sp.Matrix([[1 - u**2, -2 * u], [2 * u, 1 - u**2]])
+
+
 def _rot(u: sp.Symbol) -> sp.Matrix:
     """A 2 x 2 rotation in the rational (Cayley) parametrisation u = tan(angle / 2)."""
-    return sp.Matrix([[1 - u**2, -2 * u], [2 * u, 1 - u**2]]) / (1 + u**2)
+    return _rot_numerator(u) / (1 + u**2)
 
 
 def _prove_f(pf: Proof) -> Outcome:
     """[F] the estimate is the eigenbasis diagonal of the mapping; its range is not [0, 1]."""
-    chain = Chain()
+    chain = pf.chain()
     c, r = sp.symbols("c r", real=True)  # V, R: rotations (tan of half their angles)
     v = _rot(c)
     l1, l2 = sp.symbols("lambda_1 lambda_2", positive=True)
@@ -36,10 +41,15 @@ def _prove_f(pf: Proof) -> Outcome:
     eye = sp.ImmutableMatrix(sp.eye(2))
     chain.equal(sp.ImmutableMatrix(rr.T * rr), eye, "R^T R = I", via=(sp.cancel,))
     chain.equal(sp.ImmutableMatrix(v.T * v), eye, "V^T V = I", via=(sp.cancel,))
-    chain.fact(sp.Eq(sp.Symbol("V^T W_2 W_1 V"), sp.Symbol("(V^T V) D_2 (R^T R) D_1 (V^T V)"),
-                     evaluate=False),
-               "with the orthogonal initialisation [3.2] (W1 = R D1 V^T, W2 = V D2 R^T) this is "
-               "D2 D1: the ratio of direction j is the scalar product w_j = w2j w1j")
+    d1 = sp.diag(*sp.symbols("d_11 d_12", real=True))
+    d2 = sp.diag(*sp.symbols("d_21 d_22", real=True))
+    vn, rn = _rot_numerator(c), _rot_numerator(r)  # V = vn/(1 + c^2), R = rn/(1 + r^2)
+    chain.equal(sp.ImmutableMatrix(vn.T * (vn * d2 * rn.T) * (rn * d1 * vn.T) * vn),
+                sp.ImmutableMatrix((1 + c**2) ** 4 * (1 + r**2) ** 2 * d2 * d1),
+                "with the orthogonal initialisation [3.2] (W1 = R D1 V^T, W2 = V D2 R^T), "
+                "V^T W2 W1 V = D2 D1 (2 x 2, general rotations R, V; both sides times the "
+                "denominators (1 + c^2)^4 (1 + r^2)^2): the ratio of direction j is the scalar "
+                "product w_j = w2j w1j")
     # the scalar product flows, unbalanced as well as balanced
     q = sp.Symbol("q", nonnegative=True)  # q = w1^2 + w2^2 >= 0
     dae = (lam - (lam + eps) * w) * q
@@ -74,8 +84,9 @@ def _prove_f(pf: Proof) -> Outcome:
                 "AE (eps = 0), balanced start w0 = 1.5, by [eq5.balanced]: w(tau/2) = "
                 "3e/(3e - 1)", via=(sp.cancel,))
     above = float(above_exact)
-    chain.fact(sp.Gt(above_exact, 1, evaluate=False),
-               f"= {above:.4f} > 1 (3e > 3e - 1 > 0): the ratio leaves [0, 1]")
+    chain.equal(sp.sign(above_exact - 1, evaluate=False), 1,
+                f"3e/(3e - 1) - 1 = 1/(3e - 1) > 0: w(tau/2) = {above:.4f} > 1, the ratio "
+                "leaves [0, 1]", via=(lambda e: sp.simplify(e.doit()),))
     # counterexample 2: the paper's own small random (non-orthogonal) initialisation
     k = sp.Rational(1, 100)
     w1m, w2m = k * sp.Matrix([[1, 1], [0, 1]]), k * sp.Matrix([[1, 0], [-2, 1]])

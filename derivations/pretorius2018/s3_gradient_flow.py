@@ -9,7 +9,12 @@ Two kinds of proof are combined in every matrix step:
   H = 2, N = 2 samples), differentiating the scalar loss with respect to each weight, and with
   exactly orthogonal rational matrices built by the Cayley transform.
 
-Conventions used (derivations/conventions.py), all stated by the paper next to 3.1a:
+Each proof derives from [eq1] (through ``pf.use``) and compares with the printed statement it
+is handed (``pf.printed``) at the end; the printed notation (dW/dt, the sum over samples, the
+per-direction indices) is given its meaning by a *reading* (see ``definitions``).
+
+Conventions used (keys of derivations/pretorius2018/conventions.py), stated by the paper next
+to 3.1a:
 ``"tau"`` (tau = N/alpha, one full-batch gradient step per unit of t), ``"eps"`` (eps = N s^2)
 and ``"sigma-sum"`` (Sigma_xx = sum_i x_i x_i^T, a sum).
 """
@@ -21,29 +26,30 @@ from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions import MatMul
-from sympy.polys.matrices import DomainMatrix
 
-from ..engine.proof import Chain, Proof
+from ..engine.proof import Proof
 from ..engine.step import Assumption, Outcome, Status, Step
-from .s2_noise import EQ1_RHS, NSAMP, W1, W2, XS
+from .definitions import (
+    GW1,
+    GW2,
+    LOSS_J,
+    NSAMP,
+    RHS_W1,
+    RHS_W2,
+    SIGMA,
+    W1,
+    W2,
+    XS,
+    convention,
+    explicit_shapes,
+    reading,
+    zero_matrix_to_scalar,
+)
 from .symbols import D, H, N, alpha, eps, lam, s, t, tau, w1, w2
 
 # ---------------------------------------------------------------------------------------------
-# the scalar dynamics: the exprs contracts of [eq2], [eq3], [eq4]
+# matrix symbols of general shape (D inputs, H hidden units); W_1, W_2, Sigma_xx are shared
 # ---------------------------------------------------------------------------------------------
-#: [eq2] right-hand side of tau dw1/dt for one direction j
-RHS_W1 = w2 * lam * (1 - w2 * w1) - eps * w2**2 * w1
-#: [eq3] right-hand side of tau dw2/dt for one direction j
-RHS_W2 = w1 * lam * (1 - w2 * w1) - eps * w2 * w1**2
-#: [eq4] the loss of one direction j
-LOSS_J = lam / (2 * tau) * (1 - w2 * w1) ** 2 + eps / (2 * tau) * (w2 * w1) ** 2
-
-# ---------------------------------------------------------------------------------------------
-# matrix symbols of general shape (D inputs, H hidden units)
-# ---------------------------------------------------------------------------------------------
-GW1 = sp.MatrixSymbol("W_1", H, D)
-GW2 = sp.MatrixSymbol("W_2", D, H)
-SIGMA = sp.MatrixSymbol(r"\Sigma_{xx}", D, D)
 V = sp.MatrixSymbol("V", D, D)  # orthogonal eigenvectors of Sigma_xx
 LAMBDA = sp.MatrixSymbol(r"\Lambda", D, D)  # eigenvalues
 BW1 = sp.MatrixSymbol(r"\bar{W}_1", H, D)  # rotated weights W1 V
@@ -55,8 +61,8 @@ ID = sp.Identity(D)
 
 
 def _tr(m: Any) -> Any:
-    """Transpose of a SymPy matrix (expression) or of a ``DomainMatrix``."""
-    return m.transpose() if isinstance(m, DomainMatrix) else m.T
+    """Transpose of a SymPy matrix or matrix expression."""
+    return m.T
 
 
 def rhs_w1(m1: Any, m2: Any, cov: Any, e: Any = eps) -> Any:
@@ -79,24 +85,10 @@ def rhs_bar_w2(b1: Any, b2: Any, lm: Any, e: Any = eps) -> Any:
     return (lm - b2 * b1 * lm) * _tr(b1) - e * b2 * b1 * _tr(b1)
 
 
-def in_polynomials(fn: Callable[..., Any], *mats: sp.Matrix) -> sp.Matrix:
-    """Evaluate ``fn(*mats, e=eps)`` exactly in the polynomial ring of the entries (fast)."""
-    gens = sorted(set().union(*(m.free_symbols for m in mats)) | {eps}, key=str)
-    ring = sp.QQ[tuple(gens)]
-    args = [DomainMatrix.from_Matrix(m).convert_to(ring) for m in mats]
-    return fn(*args, e=ring.from_sympy(eps)).to_Matrix()
-
-
 # ---------------------------------------------------------------------------------------------
 # tools: closing matrix-expression links
 # ---------------------------------------------------------------------------------------------
-def _mzero(expr: sp.Basic) -> sp.Basic:
-    """Map a zero matrix (e.g. what ``expand`` leaves of a vanishing MatAdd) to the scalar 0."""
-    if getattr(expr, "is_ZeroMatrix", False):
-        return sp.S.Zero
-    if isinstance(expr, sp.MatrixBase) and expr.is_zero_matrix:
-        return sp.S.Zero
-    return expr
+_mzero = zero_matrix_to_scalar
 
 
 def _doit(expr: sp.Basic) -> sp.Basic:
@@ -170,50 +162,80 @@ def _diag_field(rhs: sp.Expr, rows: int, cols: int) -> sp.Matrix:
 
 
 # ---------------------------------------------------------------------------------------------
+# the printed notation: placeholders, and what they mean
+# ---------------------------------------------------------------------------------------------
+_dot = sp.MatrixSymbol
+WDOT1 = _dot(r"\dot{W}_1", H, D)  # dW1/dt
+WDOTB1 = _dot(r"\dot{\bar{W}}_1", H, D)  # dWb1/dt
+WDOTB2 = _dot(r"\dot{\bar{W}}_2", D, H)  # dWb2/dt
+_SUM_FORM = sp.MatrixSymbol(r"\sum_{i=1}^{N} W_2^T (x_i x_i^T - W_2 W_1 x_i x_i^T)", H, D)
+_j = sp.Symbol("j", integer=True, positive=True)
+_lamb, _w1b, _w2b = sp.IndexedBase(r"\lambda"), sp.IndexedBase("w_1"), sp.IndexedBase("w_2")
+_lamj, _w1j, _w2j = _lamb[_j], _w1b[_j], _w2b[_j]
+_dw1j = sp.Derivative(sp.Function("w_1j")(t), t)
+_dw2j = sp.Derivative(sp.Function("w_2j")(t), t)
+
+
+def _per_j(expr: sp.Expr) -> sp.Expr:
+    return expr.subs({w1: _w1j, w2: _w2j, lam: _lamj}, simultaneous=True)
+
+
+def _gd_units() -> dict[sp.Symbol, sp.Expr]:
+    """alpha = N/tau and s = sqrt(eps/N), solved from the conventions 'tau' and 'eps'."""
+    return {alpha: sp.solve(convention("tau"), alpha)[0], s: sp.solve(convention("eps"), s)[0]}
+
+
+def _matrix_grad(loss: sp.Expr, wrt: sp.MatrixSymbol) -> sp.Basic:
+    """d loss / d wrt by SymPy's matrix calculus, term by term, with Sigma^T = Sigma."""
+    return sp.Add(*[term.diff(wrt) for term in sp.Add.make_args(loss)]).xreplace(
+        {SIGMA.T: SIGMA})
+
+
+# ---------------------------------------------------------------------------------------------
 # [3.1a] gradient flow of E[L]
 # ---------------------------------------------------------------------------------------------
 def _prove_31a(pf: Proof) -> Outcome:
     """[3.1a] tau dW1/dt from one gradient step on E[L] ([eq1]) with tau = N/alpha, eps = N s^2."""
-    chain = Chain()
-    nn = NSAMP
-    cov = sp.zeros(DIM, DIM)
+    ch = pf.chain()
+    units = _gd_units()
+    # general D, H: E[L] in trace form ([eq1], Sigma_xx = sum_i x_i x_i^T), matrix calculus
+    e_loss = pf.use("eq1").expr("expected_loss_trace")
+    flow1 = tau * (-alpha * _matrix_grad(e_loss, GW1)).subs(units)
+    flow2 = tau * (-alpha * _matrix_grad(e_loss, GW2)).subs(units)
+    ch.equal(tau * -alpha * _matrix_grad(e_loss, GW1), flow1,
+             "tau dW1/dt = -tau alpha dE[L]/dW1 (one full-batch GD step per unit of t), "
+             "with alpha = N/tau, s^2 = eps/N (general D, H)",
+             via=(lambda ex: ex.subs(units), *_VIA_M))
+    dot1 = reading({WDOT1: flow1 / tau})  # dW1/dt: the GD step per unit of t
+    sums = reading({_SUM_FORM: GW2.T * (SIGMA - GW2 * GW1 * SIGMA)})  # linearity, sigma-sum
+    for k, eq in enumerate(pf.printed):
+        ch.conclude(eq.lhs, flow1, f"line {k + 1}: tau dW1/dt read as the GD step",
+                    via=(dot1, *_VIA_M))
+    ch.conclude(pf.printed[0].rhs, flow1,
+                "sum_i W2^T (x_i x_i^T - W2 W1 x_i x_i^T) = W2^T (Sigma - W2 W1 Sigma) by "
+                "linearity, Sigma_xx = sum_i x_i x_i^T (general D, H)", via=(sums, *_VIA_M))
+    ch.conclude(pf.printed[1].rhs, flow1, "the printed Sigma form (general D, H)", via=_VIA_M)
+    ch.equal(pf.step.expr("rhs_W1"), flow1, "the form numerics evaluates", via=_VIA_M)
+    ch.equal(pf.step.expr("rhs_W2"), flow2,
+             "the same for W2: tau dW2/dt = (Sigma - W2 W1 Sigma) W1^T - eps W2 W1 W1^T",
+             via=_VIA_M)
+    # explicit N = 2, D = 3, H = 2: differentiate the scalar loss of [eq1] entry by entry,
+    # and read the printed sum over the samples literally
+    loss = pf.use("eq1").expr("expected_loss_D3_N2")
+    nunits = {k: v.subs(N, NSAMP) for k, v in units.items()}
+    step1 = (-alpha * W1.applyfunc(lambda wij: sp.diff(loss, wij))).subs(nunits)
+    cov, sum_form = sp.zeros(DIM, DIM), sp.zeros(HID, DIM)
     for xv in XS:
         cov += xv * xv.T
-    # explicit: differentiate the scalar loss with respect to every weight
-    g1 = W1.applyfunc(lambda wij: sp.diff(EQ1_RHS, wij))
-    g2 = W2.applyfunc(lambda wij: sp.diff(EQ1_RHS, wij))
-    sub = {alpha: nn / tau, s: sp.sqrt(eps / nn)}  # tau = N/alpha, eps = N s^2
-    step1 = (-alpha * g1).subs(sub)  # one GD step = one unit of t (one epoch)
-    step2 = (-alpha * g2).subs(sub)
-    sum_form = sp.zeros(HID, DIM)
-    for xv in XS:
         sum_form += W2.T * (xv * xv.T - W2 * W1 * xv * xv.T)
-    sum_form -= eps * W2.T * W2 * W1
-    chain.equal(tau * step1, sum_form,
-                "tau (W1' - W1) = -tau alpha dE[L]/dW1, entrywise (D=3, H=2, N=2; tau = N/alpha, "
-                "eps = N s^2): the printed sum form")
-    chain.equal(sum_form, rhs_w1(W1, W2, cov),
-                "sum_i x_i x_i^T = Sigma_xx (a sum): the printed Sigma form")
-    chain.equal(tau * step2, rhs_w2(W1, W2, cov),
-                "the same for W2: tau dW2/dt = (Sigma - W2 W1 Sigma) W1^T - eps W2 W1 W1^T")
-    # general D, H: trace form of the loss and matrix calculus
-    m = W2 * W1
-    chain.equal(sp.Add(*[((xv - m * xv).T * (xv - m * xv))[0, 0] for xv in XS]),
-                ((sp.eye(DIM) - m) * cov * (sp.eye(DIM) - m).T).trace(),
-                "sum_i ||(I - M) x_i||^2 = tr((I - M) Sigma_xx (I - M)^T), entrywise")
-    gm = GW2 * GW1
-    terms = (sp.Trace((ID - gm) * SIGMA * (ID - gm).T) / (2 * N),
-             s**2 / 2 * sp.Trace(gm * GW1.T * GW2.T))
-    sym = {SIGMA.T: SIGMA}
-    dg1 = sp.Add(*[term.diff(GW1) for term in terms]).xreplace(sym)
-    dg2 = sp.Add(*[term.diff(GW2) for term in terms]).xreplace(sym)
-    gsub = {alpha: N / tau, s: sp.sqrt(eps / N)}
-    chain.equal(tau * (-alpha * dg1).subs(gsub), rhs_w1(GW1, GW2, SIGMA),
-                "general D, H: d tr(.)/dW1 (SymPy matrix calculus, Sigma^T = Sigma), "
-                "tau = N/alpha, eps = N s^2", via=_VIA_M)
-    chain.equal(tau * (-alpha * dg2).subs(gsub), rhs_w2(GW1, GW2, SIGMA),
-                "general D, H: the same for W2", via=_VIA_M)
-    return chain.outcome(
+    read3 = explicit_shapes({D: DIM, H: HID},
+                            {"W_1": W1, "W_2": W2, SIGMA.name: cov, _SUM_FORM.name: sum_form})
+    for k, eq in enumerate(pf.printed):
+        ch.equal(read3(eq.rhs), tau * step1,
+                 f"line {k + 1} at N = 2, D = 3, H = 2: the printed right side = tau (W1' - W1) "
+                 "= -tau alpha dE[L]/dW1, entrywise (the sum over the two samples written out)",
+                 via=(sp.expand,))
+    return ch.outcome(
         Status.HOLDS,
         note="Conventions 'tau' (tau = N/alpha, t in epochs: one full-batch GD step "
              "W1 <- W1 - alpha dE[L]/dW1 per unit of t, the small-alpha limit being the ODE), "
@@ -226,34 +248,34 @@ def _prove_31a(pf: Proof) -> Outcome:
 # ---------------------------------------------------------------------------------------------
 def _prove_31b(pf: Proof) -> Outcome:
     """[3.1b] rotate by the eigenvectors V of Sigma_xx = V Lambda V^T: both printed ODEs."""
-    chain = Chain()
+    ch = pf.chain()
+    r1, r2 = pf.use("3.1a").expr("rhs_W1"), pf.use("3.1a").expr("rhs_W2")
     to_bar = {GW1: BW1 * V.T, GW2: V * BW2, SIGMA: V * LAMBDA * V.T}
     via = _via_orth(V)
     # the intermediate printed line
     mid = (GW2.T * V * (LAMBDA - V.T * GW2 * GW1 * V * LAMBDA) * V.T
            - eps * GW2.T * GW2 * GW1)
-    chain.equal(rhs_w1(GW1, GW2, V * LAMBDA * V.T), mid,
-                "Sigma = V Lambda V^T, V^T V = I (the paper's intermediate line)", via=via)
-    chain.fact(sp.Eq(GW1, BW1 * V.T), "W1 = Wb1 V^T and W2 = V Wb2, since V V^T = I")
-    chain.equal(rhs_w1(GW1, GW2, SIGMA).xreplace(to_bar) * V, rhs_bar_w1(BW1, BW2, LAMBDA),
-                "tau dWb1/dt = (tau dW1/dt) V (V constant); cancel V^T V = V V^T = I "
-                "(general D, H)", via=via)
-    chain.equal(V.T * rhs_w2(GW1, GW2, SIGMA).xreplace(to_bar), rhs_bar_w2(BW1, BW2, LAMBDA),
-                "tau dWb2/dt = V^T (tau dW2/dt): the W2 equation the paper only states "
-                "(general D, H)", via=via)
+    ch.equal(r1.xreplace({SIGMA: V * LAMBDA * V.T}), mid,
+             "Sigma = V Lambda V^T, V^T V = I (the paper's intermediate line)", via=via)
+    ch.equal(GW1 * V * V.T, GW1, "W1 = Wb1 V^T and W2 = V Wb2, since V V^T = I", via=via)
+    flow1 = r1.xreplace(to_bar) * V  # tau dWb1/dt = (tau dW1/dt) V, V constant
+    flow2 = V.T * r2.xreplace(to_bar)  # tau dWb2/dt = V^T (tau dW2/dt)
+    dots = reading({WDOTB1: flow1 / tau, WDOTB2: flow2 / tau})
+    for k, (eq, flow) in enumerate(zip(pf.printed, (flow1, flow2), strict=True)):
+        ch.conclude(eq.lhs, flow, f"tau dWb{k + 1}/dt, Wb1 = W1 V, Wb2 = V^T W2 (V constant)",
+                    via=(dots, *via))
+        ch.conclude(eq.rhs, flow, f"[3.1a] rotated: cancel V^T V = V V^T = I (Wb{k + 1}, "
+                    "general D, H)", via=via)
     # explicit: an exactly orthogonal rational V (Cayley), symbolic weights and eigenvalues
-    chain.equal(sp.MatMul(sp.ImmutableMatrix(V3).T, sp.ImmutableMatrix(V3)), sp.eye(DIM),
-                "the Cayley matrix V (D = 3) is orthogonal", via=(_doit, _mzero))
-    cov = V3 * LAM3 * V3.T
-    w1e, w2e = BW1_3 * V3.T, V3 * BW2_3
-    chain.equal(in_polynomials(lambda a, c, d, v, e: rhs_w1(a, c, d, e) * v, w1e, w2e, cov, V3),
-                rhs_bar_w1(BW1_3, BW2_3, LAM3),
-                "entrywise check, D = 3, H = 2, V Cayley, general Wb1, Wb2, Lambda "
-                "(products computed exactly in Q[entries])")
-    chain.equal(in_polynomials(lambda a, c, d, v, e: _tr(v) * rhs_w2(a, c, d, e),
-                               w1e, w2e, cov, V3),
-                rhs_bar_w2(BW1_3, BW2_3, LAM3), "entrywise check of the Wb2 equation")
-    return chain.outcome(
+    ch.equal(sp.MatMul(sp.ImmutableMatrix(V3).T, sp.ImmutableMatrix(V3)), sp.eye(DIM),
+             "the Cayley matrix V (D = 3) is orthogonal", via=(_doit, _mzero))
+    explicit = explicit_shapes({D: DIM, H: HID}, {V.name: V3, LAMBDA.name: LAM3,
+                                                   BW1.name: BW1_3, BW2.name: BW2_3})
+    for k, (eq, flow) in enumerate(zip(pf.printed, (flow1, flow2), strict=True)):
+        ch.equal(flow, eq.rhs, f"entrywise at D = 3, H = 2 with the Cayley V: general Wb1, "
+                 f"Wb2, Lambda (Wb{k + 1} equation; products exact in Q[entries])",
+                 via=(explicit, _mzero))
+    return ch.outcome(
         Status.HOLDS,
         note="Exact rewriting of [3.1a] (and of the W2 flow derived there) in the eigenbasis; "
              "needs only V orthogonal and constant. Conventions as in 3.1a.")
@@ -264,35 +286,44 @@ def _prove_31b(pf: Proof) -> Outcome:
 # ---------------------------------------------------------------------------------------------
 def _prove_32(pf: Proof) -> Outcome:
     """[3.2] W2 = V D2 R^T, W1 = R D1 V^T: Wb2 Wb1 = D2 D1 and the form is kept by the flow."""
-    chain = Chain()
+    ch = pf.chain()
     via = _via_orth(V, R)
-    bw1, bw2 = GW1 * V, V.T * GW2
     init = {GW1: R * D1 * V.T, GW2: V * D2 * R.T}
-    chain.equal((bw2 * bw1).xreplace(init), D2 * D1,
-                "Wb2 Wb1 = V^T V D2 R^T R D1 V^T V = D2 D1 (general D, H)", via=via)
-    chain.equal(rhs_bar_w1(R * D1, D2 * R.T, LAMBDA),
-                R * (D2.T * (LAMBDA - D2 * D1 * LAMBDA) - eps * D2.T * D2 * D1),
-                "vector field at Wb1 = R D1, Wb2 = D2 R^T: R times a product of "
-                "(rectangular) diagonal matrices", via=via)
-    chain.equal(rhs_bar_w2(R * D1, D2 * R.T, LAMBDA),
-                ((LAMBDA - D2 * D1 * LAMBDA) * D1.T - eps * D2 * D1 * D1.T) * R.T,
-                "and for Wb2: (rectangular diagonal) R^T", via=via)
+    bar = {BW1: GW1 * V, BW2: V.T * GW2}  # Wb1 = W1 V, Wb2 = V^T W2
+    product = (V.T * GW2 * GW1 * V).xreplace(init)  # before any cancellation
+    first, second = pf.printed
+    ch.conclude(first.lhs, product, "Wb2 Wb1 = V^T W2 W1 V with W2 = V D2 R^T, W1 = R D1 V^T",
+                via=(reading(bar), reading(init), *_VIA_M))
+    ch.conclude(first.rhs, product, "the substitution, as written (no cancellation)",
+                via=_VIA_M)
+    ch.conclude(second.lhs, product, "the same product", via=_VIA_M)
+    ch.conclude(second.rhs, product, "V^T V = I, R^T R = I: the product is D2 D1 "
+                "(general D, H)", via=via)
+    f1, f2 = pf.use("3.1b").expr("rhs_bar_W1"), pf.use("3.1b").expr("rhs_bar_W2")
+    on_set = {BW1: R * D1, BW2: D2 * R.T}
+    ch.equal(f1.xreplace(on_set), R * (D2.T * (LAMBDA - D2 * D1 * LAMBDA) - eps * D2.T * D2 * D1),
+             "vector field at Wb1 = R D1, Wb2 = D2 R^T: R times a product of "
+             "(rectangular) diagonal matrices", via=via)
+    ch.equal(f2.xreplace(on_set), ((LAMBDA - D2 * D1 * LAMBDA) * D1.T - eps * D2 * D1 * D1.T)
+             * R.T, "and for Wb2: (rectangular diagonal) R^T", via=via)
     # explicit D = 3 > H = 2 with a symbolic rotation R(r) and the rational V
-    chain.equal(R2.T * R2, sp.eye(HID), "R(r) (Cayley, H = 2) is orthogonal for every r",
-                via=(_cancel,))
+    ch.equal(R2.T * R2, sp.eye(HID), "R(r) (Cayley, H = 2) is orthogonal for every r",
+             via=(_cancel,))
     w2e, w1e = V3 * D2_3 * R2.T, R2 * D1_3 * V3.T
-    prod = sp.diag(B_S[0] * A_S[0], B_S[1] * A_S[1], 0)
-    chain.equal(V3.T * w2e * w1e * V3, prod,
-                "explicit D = 3, H = 2: Wb2 Wb1 = diag(b1 a1, b2 a2, 0); the direction j = 3 > H "
-                "has zero mapping", via=(_cancel,))
-    chain.equal(rhs_bar_w1(R2 * D1_3, D2_3 * R2.T, LAM3), R2 * _diag_field(RHS_W1, HID, DIM),
-                "explicit: tau dWb1/dt = R diag(eq2 rhs per direction)", via=(_cancel,))
-    chain.equal(rhs_bar_w2(R2 * D1_3, D2_3 * R2.T, LAM3), _diag_field(RHS_W2, DIM, HID) * R2.T,
-                "explicit: tau dWb2/dt = diag(eq3 rhs per direction) R^T", via=(_cancel,))
-    chain.fact("the set {Wb1 = R D1, Wb2 = D2 R^T : D1, D2 rectangular diagonal} is invariant",
-               "the vector field is tangent to it (the lines above); the field is polynomial, "
-               "hence locally Lipschitz, so the solution started there is unique and stays there")
-    return chain.outcome(
+    read3 = explicit_shapes({D: DIM, H: HID}, {D1.name: D1_3, D2.name: D2_3})
+    ch.equal(V3.T * w2e * w1e * V3, read3(second.rhs),
+             "explicit D = 3, H = 2: Wb2 Wb1 = diag(b1 a1, b2 a2, 0); the direction j = 3 > H "
+             "has zero mapping", via=(_cancel,))
+    read_f = explicit_shapes({D: DIM, H: HID}, {BW1.name: R2 * D1_3, BW2.name: D2_3 * R2.T,
+                                                LAMBDA.name: LAM3})
+    ch.equal(R2.T * read_f(f1), _diag_field(RHS_W1, HID, DIM),
+             "explicit: R^T tau dWb1/dt = diag(eq2 rhs per direction)", via=(_cancel,))
+    ch.equal(read_f(f2) * R2, _diag_field(RHS_W2, DIM, HID),
+             "explicit: tau dWb2/dt R = diag(eq3 rhs per direction)", via=(_cancel,))
+    ch.fact("the set {Wb1 = R D1, Wb2 = D2 R^T : D1, D2 rectangular diagonal} is invariant",
+            "the vector field is tangent to it (the lines above); the field is polynomial, "
+            "hence locally Lipschitz, so the solution started there is unique and stays there")
+    return ch.outcome(
         Status.HOLDS,
         note="R in R^{HxH} orthogonal and constant, D1 (HxD) and D2 (DxH) rectangular diagonal, "
              "V the eigenvectors of Sigma_xx. Directions j > H (H < D) carry no weights: their "
@@ -303,62 +334,100 @@ def _prove_32(pf: Proof) -> Outcome:
 # ---------------------------------------------------------------------------------------------
 # [eq2], [eq3] scalar dynamics, [eq4] the loss they descend
 # ---------------------------------------------------------------------------------------------
-def _prove_scalar(rhs: sp.Expr, label: str) -> Outcome:
-    chain = Chain()
-    bracket1 = D2_3.T * (LAM3 - D2_3 * D1_3 * LAM3) - eps * D2_3.T * D2_3 * D1_3
-    bracket2 = (LAM3 - D2_3 * D1_3 * LAM3) * D1_3.T - eps * D2_3 * D1_3 * D1_3.T
-    chain.fact("tau dWb1/dt = R (tau dD1/dt), tau dWb2/dt = (tau dD2/dt) R^T",
-               "R constant and invertible; [3.2] gives the brackets below")
-    if label == "eq2":
-        chain.equal(bracket1, _diag_field(rhs, HID, DIM),
-                    "tau dD1/dt = D2^T (Lambda - D2 D1 Lambda) - eps D2^T D2 D1 is rectangular "
-                    "diagonal with (j, j) entry w2j lam_j (1 - w2j w1j) - eps w2j^2 w1j (D=3, H=2)")
-    else:
-        chain.equal(bracket2, _diag_field(rhs, DIM, HID),
-                    "tau dD2/dt = (Lambda - D2 D1 Lambda) D1^T - eps D2 D1 D1^T is rectangular "
-                    "diagonal with (j, j) entry w1j lam_j (1 - w2j w1j) - eps w2j w1j^2 (D=3, H=2)")
-    chain.fact("general D, H: the (j, j) entry of a product of rectangular diagonal matrices is "
-               "the product of their (j, j) entries", "so entry j involves only w1j, w2j, lam_j")
-    return chain.outcome(Status.HOLDS,
-                         note="For j <= min(H, D). Conventions 'tau', 'eps', 'sigma-sum' as in "
-                              "3.1a (lam_j is an eigenvalue of the SUM Sigma_xx).")
+def _prove_scalar(pf: Proof, which: int) -> Outcome:
+    """[eq2] (which = 1) or [eq3] (which = 2): the (j, j) entry of tau dD1/dt or tau dD2/dt."""
+    ch = pf.chain()
+    field = pf.use("3.1b").expr(f"rhs_bar_W{which}")
+    read_f = explicit_shapes({D: DIM, H: HID}, {BW1.name: R2 * D1_3, BW2.name: D2_3 * R2.T,
+                                                LAMBDA.name: LAM3})
+    # on the invariant set of [3.2], Wb1 = R D1(t), Wb2 = D2(t) R^T with R constant
+    moving = (D1_3 if which == 1 else D2_3).applyfunc(
+        lambda a: sp.Function(str(a))(t) if a != 0 else a)
+    on_set = R2 * moving if which == 1 else moving * R2.T
+    ch.equal(on_set.applyfunc(lambda a: sp.Derivative(a, t)),
+             R2 * moving.diff(t) if which == 1 else moving.diff(t) * R2.T,
+             "d/dt (R D1(t)) = R dD1/dt (R constant), so tau dD1/dt = R^T (tau dWb1/dt)"
+             if which == 1 else
+             "d/dt (D2(t) R^T) = (dD2/dt) R^T (R constant), so tau dD2/dt = (tau dWb2/dt) R",
+             via=(_cancel,))
+    product = R2.T * read_f(field) if which == 1 else read_f(field) * R2
+    flow = product.applyfunc(_cancel)
+    diag = sp.Matrix(*flow.shape, lambda i, j: flow[i, j] if i == j else 0)
+    ch.equal(product, diag, f"tau dD{which}/dt is rectangular diagonal: its off-diagonal entries "
+             "vanish (D = 3, H = 2, R = R(r) Cayley, general D1, D2, Lambda)", via=(_cancel,))
+    dot = _dw1j if which == 1 else _dw2j
+    for k in range(HID):
+        entry = diag[k, k]
+        per_k = reading({_w1j: A_S[k], _w2j: B_S[k], _lamj: LAMS[k]})
+        ch.conclude(pf.printed.rhs, entry, f"direction j = {k + 1}: the ({k + 1}, {k + 1}) entry "
+                    f"of tau dD{which}/dt", via=(per_k, _cancel))
+        ch.conclude(pf.printed.lhs, entry, f"tau dw{which}j/dt is that entry (j = {k + 1})",
+                    via=(reading({dot: entry / tau}), per_k, _cancel))
+        ch.equal(sp.Subs(pf.step.expr("rhs"), (w1, w2, lam), (A_S[k], B_S[k], LAMS[k])), entry,
+                 f"the form numerics evaluates (j = {k + 1})", via=(_doit, _cancel))
+    ch.fact("general D, H: the (j, j) entry of a product of rectangular diagonal matrices is "
+            "the product of their (j, j) entries", "so entry j involves only w1j, w2j, lam_j")
+    return ch.outcome(Status.HOLDS,
+                      note="For j <= min(H, D). Conventions 'tau', 'eps', 'sigma-sum' as in "
+                           "3.1a (lam_j is an eigenvalue of the SUM Sigma_xx).")
 
 
 def _prove_eq2(pf: Proof) -> Outcome:
     """[eq2] tau dw1j/dt = w2j lam_j (1 - w2j w1j) - eps w2j^2 w1j."""
-    return _prove_scalar(RHS_W1, "eq2")
+    return _prove_scalar(pf, 1)
 
 
 def _prove_eq3(pf: Proof) -> Outcome:
     """[eq3] tau dw2j/dt = w1j lam_j (1 - w2j w1j) - eps w2j w1j^2."""
-    return _prove_scalar(RHS_W2, "eq3")
+    return _prove_scalar(pf, 2)
 
 
 def _prove_eq4(pf: Proof) -> Outcome:
-    """[eq4] dw/dt = -dl/dw (time t in epochs, l carries 1/tau), and l = alpha E[L]."""
-    chain = Chain()
-    chain.equal(-sp.Derivative(LOSS_J, w1), RHS_W1 / tau,
-                "dw1j/dt = [eq2]/tau = -dl/dw1j: unit-rate gradient flow of l in t",
-                via=(_doit, sp.expand))
-    chain.equal(-sp.Derivative(LOSS_J, w2), RHS_W2 / tau, "dw2j/dt = [eq3]/tau = -dl/dw2j",
-                via=(_doit, sp.expand))
-    # l against [eq1] on the decoupled weights: M = V diag(w2j w1j) V^T, Sigma = V Lambda V^T
-    prods = [B_S[0] * A_S[0], B_S[1] * A_S[1], sp.S.Zero]
-    m = V3 * sp.diag(*prods) * V3.T
-    cov = V3 * LAM3 * V3.T
-    e_loss = (((sp.eye(DIM) - m) * cov * (sp.eye(DIM) - m).T).trace() / (2 * N)
-              + s**2 / 2 * (m * m.T).trace())
+    """[eq4] l = alpha E[L] on the decoupled weights, and dw/dt = -dl/dw (t in epochs)."""
+    ch = pf.chain()
+    units = _gd_units()
+    # [eq1] in trace form on the decoupled weights W2 = V D2 R^T, W1 = R D1 V^T (D = 3, H = 2)
+    e_loss = pf.use("eq1").expr("expected_loss_trace")
+    read_w = explicit_shapes({D: DIM, H: HID}, {"W_1": R2 * D1_3 * V3.T, "W_2": V3 * D2_3 * R2.T,
+                                                SIGMA.name: V3 * LAM3 * V3.T})
+    prods = [B_S[0] * A_S[0], B_S[1] * A_S[1], sp.S.Zero]  # w_j = w2j w1j; w_3 = 0 (j > H)
     eig_form = sp.Add(*[(LAMS[j] * (1 - prods[j]) ** 2 + N * s**2 * prods[j] ** 2)
                         for j in range(DIM)]) / (2 * N)
-    chain.equal(e_loss, eig_form,
-                "[eq1] in trace form on the decoupled weights (D = 3, H = 2, V Cayley): "
-                "E[L] = 1/(2N) sum_j [lam_j (1 - w_j)^2 + N s^2 w_j^2], w_3 = 0")
-    l_sum = sp.Add(*[LOSS_J.subs({w1: A_S[j], w2: B_S[j], lam: LAMS[j]}, simultaneous=True)
-                     for j in range(HID)]) + LOSS_J.subs({w1: 0, w2: 0, lam: LAMS[2]})
-    chain.equal((alpha * eig_form).subs({alpha: N / tau, s: sp.sqrt(eps / N)}), l_sum,
-                "alpha E[L] = l with alpha = N/tau, eps = N s^2 (direction j = 3 > H contributes "
-                "the constant lam_3/(2 tau))")
-    return chain.outcome(
+    ch.equal(read_w(e_loss), eig_form,
+             "[eq1] in trace form on the decoupled weights (D = 3, H = 2, V, R Cayley): "
+             "E[L] = 1/(2N) sum_j [lam_j (1 - w_j)^2 + N s^2 w_j^2], w_3 = 0", via=(_cancel,))
+    ell = (alpha * eig_form).subs(units)
+    ch.equal(sp.Subs(alpha * eig_form, (alpha, s), (units[alpha], units[s])), ell,
+             "l = alpha E[L] with alpha = N/tau, eps = N s^2", via=(_doit, sp.expand))
+    idx = {}
+    for k in range(DIM):
+        idx[_w1b[k + 1]] = A_S[k] if k < HID else sp.S.Zero
+        idx[_w2b[k + 1]] = B_S[k] if k < HID else sp.S.Zero
+        idx[_lamb[k + 1]] = LAMS[k]
+
+    def read_p(expr: sp.Basic) -> sp.Basic:  # the printed sum over j = 1..D at D = 3
+        return expr.subs(D, DIM).doit().xreplace(idx)
+
+    ch.conclude(pf.printed.rhs, ell,
+                "the printed sum over j = 1..D at D = 3 (direction 3 > H has w2 w1 = 0 and "
+                "contributes the constant lam_3/(2 tau))", via=(read_p, sp.expand))
+    ell_printed = read_p(pf.printed.rhs)
+    for k in range(HID):
+        at_k = ((w1, w2, lam), (A_S[k], B_S[k], LAMS[k]))
+        ch.equal(-sp.Derivative(ell_printed, A_S[k]),
+                 sp.Subs(pf.use("eq2").expr("rhs") / tau, *at_k),
+                 f"dw1j/dt = [eq2]/tau = -dl/dw1j (j = {k + 1}): unit-rate gradient flow of l",
+                 via=(_doit, sp.expand))
+        ch.equal(-sp.Derivative(ell_printed, B_S[k]),
+                 sp.Subs(pf.use("eq3").expr("rhs") / tau, *at_k),
+                 f"dw2j/dt = [eq3]/tau = -dl/dw2j (j = {k + 1})", via=(_doit, sp.expand))
+    loss_j = pf.step.expr("loss")
+    ch.equal(sp.Add(*[sp.Subs(loss_j, (w1, w2, lam), (A_S[k] if k < HID else 0,
+                                                       B_S[k] if k < HID else 0, LAMS[k]))
+                      for k in range(DIM)]), ell,
+             "the per-direction loss numerics evaluates, summed over j = 1..3", via=(_doit,
+                                                                                     sp.expand))
+    return ch.outcome(
         Status.HOLDS,
         note="l = alpha E[L] restricted to the decoupled weights, so 'gradient descent on l' is "
              "dw/dt = -dl/dw with t in epochs (equivalently tau dw/dt = -d(tau l)/dw, "
@@ -368,23 +437,11 @@ def _prove_eq4(pf: Proof) -> Outcome:
 
 
 # ---------------------------------------------------------------------------------------------
-_dot = sp.MatrixSymbol
-_SUM_FORM = sp.MatrixSymbol(r"\sum_{i=1}^{N} W_2^T (x_i x_i^T - W_2 W_1 x_i x_i^T)", H, D)
-_j = sp.Symbol("j", integer=True, positive=True)
-_lamj = sp.IndexedBase(r"\lambda")[_j]
-_w1j, _w2j = sp.IndexedBase("w_1")[_j], sp.IndexedBase("w_2")[_j]
-
-
-def _per_j(expr: sp.Expr) -> sp.Expr:
-    return expr.subs({w1: _w1j, w2: _w2j, lam: _lamj}, simultaneous=True)
-
-
 S31A = Step(
     id="3.1a", section="3", title="Gradient flow of the expected loss",
     printed=sp.Tuple(
-        sp.Eq(tau * _dot(r"\dot{W}_1", H, D), _SUM_FORM - eps * GW2.T * GW2 * GW1,
-              evaluate=False),
-        sp.Eq(tau * _dot(r"\dot{W}_1", H, D), rhs_w1(GW1, GW2, SIGMA), evaluate=False)),
+        sp.Eq(tau * WDOT1, _SUM_FORM - eps * GW2.T * GW2 * GW1, evaluate=False),
+        sp.Eq(tau * WDOT1, rhs_w1(GW1, GW2, SIGMA), evaluate=False)),
     proof=_prove_31a, uses=("eq1",),
     assumes=(Assumption("tau = N / alpha, t in epochs (one full-batch GD step per unit t)",
                         sp.Eq(tau, N / alpha)),
@@ -397,8 +454,8 @@ S31A = Step(
 S31B = Step(
     id="3.1b", section="3", title="The flow in the eigenbasis of Sigma_xx",
     printed=sp.Tuple(
-        sp.Eq(tau * _dot(r"\dot{\bar{W}}_1", H, D), rhs_bar_w1(BW1, BW2, LAMBDA), evaluate=False),
-        sp.Eq(tau * _dot(r"\dot{\bar{W}}_2", D, H), rhs_bar_w2(BW1, BW2, LAMBDA), evaluate=False)),
+        sp.Eq(tau * WDOTB1, rhs_bar_w1(BW1, BW2, LAMBDA), evaluate=False),
+        sp.Eq(tau * WDOTB2, rhs_bar_w2(BW1, BW2, LAMBDA), evaluate=False)),
     proof=_prove_31b, uses=("3.1a",),
     assumes=(Assumption("Sigma_xx = V Lambda V^T with V orthogonal (constant)"),),
     note="Wb1 = W1 V, Wb2 = V^T W2.",
@@ -418,16 +475,16 @@ S32 = Step(
 
 EQ2 = Step(
     id="eq2", section="3", title="Scalar dynamics of w1j",
-    printed=sp.Eq(tau * sp.Derivative(sp.Function("w_1j")(t), t), _per_j(RHS_W1)),
-    proof=_prove_eq2, uses=("3.2",),
+    printed=sp.Eq(tau * _dw1j, _per_j(RHS_W1)),
+    proof=_prove_eq2, uses=("3.1b", "3.2"),
     note="One pair (w1j, w2j) per direction j <= min(H, D).",
     exprs={"rhs": RHS_W1},
 )
 
 EQ3 = Step(
     id="eq3", section="3", title="Scalar dynamics of w2j",
-    printed=sp.Eq(tau * sp.Derivative(sp.Function("w_2j")(t), t), _per_j(RHS_W2)),
-    proof=_prove_eq3, uses=("3.2",),
+    printed=sp.Eq(tau * _dw2j, _per_j(RHS_W2)),
+    proof=_prove_eq3, uses=("3.1b", "3.2"),
     exprs={"rhs": RHS_W2},
 )
 

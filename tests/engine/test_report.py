@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derivations.engine.proof import Proof
-from derivations.engine.report import format_table, number, record, records, status_counts, write_json
 from derivations.engine import Convention, Source, registry
+from derivations.engine.proof import Proof
+from derivations.engine.report import (
+    format_table,
+    number,
+    record,
+    records,
+    status_counts,
+    write_json,
+)
 from derivations.engine.step import Assumption, Method, Outcome, Status, Step
 from derivations.engine.verify import Result, verify_all
 
