@@ -1,7 +1,7 @@
 """Appendix E and Section 5.2: when do noise and weight decay give the same solution?
 
 Labels E.fp, E.equiv, 5.2.claim.  The printed gamma of Appendix E is N times eq6's gamma
-(convention ``gamma-N``); the local symbol ``gamma_p`` stands for it.
+(convention ``gamma-N``); ``gamma_printed`` of that convention stands for it.
 """
 
 from __future__ import annotations
@@ -10,98 +10,106 @@ import math
 
 import sympy as sp
 
-from ..engine.proof import Chain, Proof
+from ..engine.proof import Proof, ProofError
 from ..engine.step import Assumption, Method, Outcome, Status, Step
+from .conventions import gamma_printed
+from .definitions_conv_c import GAMMA_N, eq6_gamma, initial_rate
 from .symbols import N, eps, gamma, lam, t, tau, w, w0, w1, w2
 
-g_p = sp.Symbol("gamma_p", nonnegative=True)  # the paper's printed gamma (= N gamma)
-L_PRINTED = lam / (2 * tau) * (1 - w) ** 2 + (g_p / tau) * w
-W_STAR_GAMMA_PRINTED = 1 - g_p / lam
-W_STAR_EPS = lam / (lam + eps)
+#: [E.fp] as printed: the balanced WDAE loss in w = w1 w2 and its fixed point
+L_PRINTED = lam / (2 * tau) * (1 - w) ** 2 + (gamma_printed / tau) * w
+W_STAR_GAMMA_S = sp.Symbol("w^*_gamma")
+W_STAR_GAMMA_PRINTED = 1 - gamma_printed / lam
+#: [E.equiv] as printed
 GAMMA_PRINTED = lam * eps / (lam + eps)
-#: balanced product flows tau dw/dt: DAE ([B.9] at w1 = w2) and WDAE ([C.w])
-FLOW_EPS = 2 * w * (lam - (lam + eps) * w)
-FLOW_GAMMA = 2 * w * (lam - N * gamma - lam * w)
-
-
-def _sym(expr: sp.Expr, name: str) -> sp.Symbol:
-    return next(s for s in expr.free_symbols if s.name == name)
 
 
 def _prove_fp(pf: Proof) -> Outcome:
-    """[E.fp] the printed scalar WDAE loss and its fixed point, against [C.loss] and [C.w]."""
-    chain = Chain()
+    """[E.fp] the WDAE fixed point from [C.w]; the printed loss in w against [C.loss]."""
+    ch = pf.chain()
     closs = pf.use("C.loss").expr("loss")
-    w1_, w2_ = _sym(closs, "w_1"), _sym(closs, "w_2")
     root = sp.sqrt(w)
-    chain.equal(sp.Subs(closs, (w1_, w2_), (root, root)), L_PRINTED.subs(g_p, N * gamma),
-                "[C.loss] at w1 = w2 = sqrt(w) is the printed l_gamma with gamma -> N gamma")
-    chain.equal(sp.Derivative(L_PRINTED, w), -(lam / tau) * (1 - w) + g_p / tau,
-                "the printed dl_gamma/dw")
-    chain.equal(sp.Subs(sp.Derivative(L_PRINTED, w), w, W_STAR_GAMMA_PRINTED), 0,
-                "vanishes at w*_gamma = 1 - gamma/lam", via=(sp.cancel,))
-    wc = pf.use("C.w").expr("rhs")
-    chain.equal(wc.subs(_sym(wc, "w"), w),
-                -2 * w * tau * sp.Derivative(L_PRINTED, w).subs(g_p, N * gamma),
-                "the balanced flow [C.w] is 2w times minus tau dl_gamma/dw: the same nonzero "
-                "zero 1 - N gamma/lam, but not the same flow (the factor 2w sets the speed)")
-    return chain.outcome(
-        Status.CONVENTION, convention="gamma-N: the printed gamma is N times eq6's gamma",
-        note="Differentiating l_gamma in w (rather than in the weights) gives the right fixed "
-             "point but not the flow: the flow in w is [C.w] = -2 w tau dl/dw.")
+    l_w = closs.subs({w1: root, w2: root})
+    ch.equal(sp.Subs(closs, (w1, w2), (root, root)), L_PRINTED.subs(gamma_printed, N * gamma),
+             "[C.loss] at w1 = w2 = sqrt(w) is the printed l_gamma with gamma -> N gamma")
+    rhs = pf.use("C.w").expr("rhs")
+    nonzero = [r for r in sp.solve(rhs, w) if r != 0]
+    if len(nonzero) != 1:
+        raise ProofError(f"expected one nonzero fixed point of [C.w], got {nonzero}")
+    w_star = nonzero[0]
+    ch.equal(sp.Subs(rhs, w, w_star), 0, "the nonzero zero of [C.w]: w* = 1 - N gamma/lam",
+             via=(sp.cancel,))
+    ch.equal(sp.Subs(sp.Derivative(l_w, w), w, w_star), 0,
+             "dl_gamma/dw vanishes there too", via=(sp.cancel,))
+    ch.equal(rhs, -2 * w * tau * sp.Derivative(l_w, w),
+             "the balanced flow [C.w] is 2w times minus tau dl_gamma/dw: the same nonzero "
+             "zero, but not the same flow (the factor 2w sets the speed)")
+    ch.conclude(pf.printed, sp.Eq(W_STAR_GAMMA_S, w_star.subs(gamma, eq6_gamma())),
+                "with the printed gamma = N gamma (key gamma-N)", via=(sp.cancel,))
+    return ch.outcome(
+        Status.CONVENTION, convention="gamma-N",
+        note="The printed gamma is N times eq6's gamma. Differentiating l_gamma in w (rather "
+             "than in the weights) gives the right fixed point but not the flow: the flow in w "
+             "is [C.w] = -2 w tau dl/dw.")
 
 
 def _prove_equiv(pf: Proof) -> Outcome:
-    """[E.equiv] equal fixed points iff gamma = lam eps/(lam+eps); trajectories still differ."""
-    chain = Chain()
-    chain.equal(W_STAR_GAMMA_PRINTED - W_STAR_EPS, (eps * lam - g_p * (lam + eps)) / (
-        lam * (lam + eps)), "w*_gamma - w*_eps: zero iff gamma (lam + eps) = lam eps",
-        via=(sp.cancel,))
-    chain.equal(sp.Subs(W_STAR_GAMMA_PRINTED, g_p, GAMMA_PRINTED), W_STAR_EPS,
-                "so with gamma = lam eps/(lam+eps) the fixed points agree", via=(sp.cancel,))
-    ng = GAMMA_PRINTED
-    chain.equal(sp.Subs(sp.Derivative(FLOW_EPS, w), w, 0), 2 * lam,
-                "the balanced DAE product grows from small w at rate 2 lam/tau")
-    chain.equal(sp.Subs(sp.Derivative(FLOW_GAMMA.subs(gamma, ng / N), w), w, 0),
-                2 * lam**2 / (lam + eps),
-                "the equivalent WDAE at rate 2 lam^2/((lam+eps) tau): slower by (lam+eps)/lam",
-                via=(sp.cancel,))
-    dae = pf.use("eq5.balanced").expr("w")
-    wd = pf.use("eq7").expr("w")
+    """[E.equiv] equal fixed points iff N gamma = lam eps/(lam+eps); trajectories still differ."""
+    ch = pf.chain()
+    wg, we = pf.use("E.fp").expr("w_star"), pf.use("4.fp").expr("w_star")
+    sol = sp.solve(sp.Eq(wg, we), gamma)
+    if len(sol) != 1:
+        raise ProofError(f"expected one gamma with equal fixed points, got {sol}")
+    g_eq = sol[0]
+    ch.equal(sp.Subs(wg - we, gamma, g_eq), 0,
+             "w*_gamma = w*_eps ([E.fp], [4.fp]) iff gamma (lam + eps) N = lam eps",
+             via=(sp.cancel,))
+    ch.conclude(pf.printed, sp.Eq(gamma_printed, GAMMA_N.rhs.subs(gamma, g_eq)),
+                "the printed gamma is N gamma (key gamma-N)", via=(sp.cancel,))
+    dae, wd = pf.use("eq5.balanced").expr("w"), pf.use("eq7").expr("w")
+    ch.equal(sp.Limit(sp.Subs(sp.Derivative(dae, t), t, 0) / w0, w0, 0), 2 * lam / tau,
+             "the balanced DAE product grows from small w at rate 2 lam/tau ([eq5.balanced])",
+             via=(sp.cancel,))
+    rate_wd = initial_rate(wd.subs(gamma, g_eq))
+    ch.equal(rate_wd, 2 * lam**2 / ((lam + eps) * tau),
+             "the equivalent WDAE at rate 2 lam^2/((lam+eps) tau) ([eq7]): slower by "
+             "(lam+eps)/lam", via=(sp.cancel,))
     vals = {lam: 1, eps: 1, tau: 1, w0: sp.Rational(1, 100), t: 3, N: 1}
-    d_v = float(dae.subs({_sym(dae, "t"): 3}).subs(vals))
-    w_v = float(wd.subs({gamma: ng / N}).subs({_sym(wd, "t"): 3}).subs(vals))
-    chain.check(f"closed forms [eq5.balanced], [eq7] at lam = eps = tau = 1, w0 = 0.01, t = 3: "
-                f"DAE w = {d_v:.4f}, equivalent WDAE w = {w_v:.4f}")
-    return chain.outcome(
-        Status.CONVENTION,
-        convention="gamma-N, and 'equivalent scalar solutions' read as equal fixed points: the "
-                   "trajectories are not equal (rates 2 lam/tau vs 2 lam^2/((lam+eps) tau))",
-        note="Fixed points agree; at equal learning rates the WDAE is slower by the factor "
-             "(lam+eps)/lam in rate, so the time courses differ.")
+    d_v = float(dae.subs(vals))
+    w_v = float(wd.subs(gamma, g_eq).subs(vals))
+    ch.check(f"closed forms [eq5.balanced], [eq7] at lam = eps = tau = 1, w0 = 0.01, t = 3: "
+             f"DAE w = {d_v:.4f}, equivalent WDAE w = {w_v:.4f}")
+    if sp.cancel(g_eq - GAMMA_PRINTED / N) != 0:
+        raise ProofError("the exported eq6 gamma is not the derived one")
+    return ch.outcome(
+        Status.CONVENTION, convention="gamma-N+equal-fixed-points",
+        note="The printed gamma is N times eq6's gamma, and 'equivalent scalar solutions' is "
+             "read as equal fixed points: the trajectories are not equal (rates 2 lam/tau vs "
+             "2 lam^2/((lam+eps) tau)); at equal learning rates the WDAE is slower by the "
+             "factor (lam+eps)/lam in rate.")
 
 
 def _closed(expr: sp.Expr, subs: dict) -> object:
-    return sp.lambdify(_sym(expr, "t"), expr.subs(subs), "math")
+    return sp.lambdify(t, expr.subs(subs), "math")
 
 
 def _prove_52(pf: Proof) -> Outcome:
     """[5.2.claim] Fig. 4 setting: same fixed point, min norm from balanced starts, lagged paths."""
-    chain = Chain()
-    chain.equal(sp.Subs(GAMMA_PRINTED, (lam, eps), (1, sp.Rational(1, 10))), sp.Rational(1, 11),
-                "gamma = lam eps/(lam+eps) = 1/11 = 0.0909... (printed 0.091: rounded)")
+    ch = pf.chain()
+    g_printed = pf.use("E.equiv").expr("gamma_printed")
+    ch.equal(sp.Subs(g_printed, (lam, eps), (1, sp.Rational(1, 10))), sp.Rational(1, 11),
+             "gamma = lam eps/(lam+eps) = 1/11 = 0.0909... (printed 0.091: rounded)")
     # minimum norm on the manifold w1 w2 = w*, and what each flow conserves
-    chain.equal(w1**2 + w2**2 - 2 * w1 * w2, (w2 - w1) ** 2,
-                "on w1 w2 = w* > 0, w1^2 + w2^2 >= 2 w* with equality iff w1 = w2: the "
-                "minimum-norm point is the balanced one")
-    chain.equal((w1**2 + w2**2) ** 2, (w2**2 - w1**2) ** 2 + 4 * (w1 * w2) ** 2,
-                "the DAE conserves w2^2 - w1^2 = c0 ([B.conserved]), so it ends at norm^2 = "
-                "sqrt(c0^2 + 4 w*^2): minimum norm iff c0 = 0")
+    ch.equal(w1**2 + w2**2 - 2 * w1 * w2, (w2 - w1) ** 2,
+             "on w1 w2 = w* > 0, w1^2 + w2^2 >= 2 w* with equality iff w1 = w2: the "
+             "minimum-norm point is the balanced one")
+    ch.equal((w1**2 + w2**2) ** 2, (w2**2 - w1**2) ** 2 + 4 * (w1 * w2) ** 2,
+             "the DAE conserves w2^2 - w1^2 = c0 ([B.conserved]), so it ends at norm^2 = "
+             "sqrt(c0^2 + 4 w*^2): minimum norm iff c0 = 0")
     r1, r2 = pf.use("C.ode").expr("rhs1"), pf.use("C.ode").expr("rhs2")
-    a_, b_ = _sym(r1, "w_1"), _sym(r1, "w_2")
-    chain.equal(2 * (b_ * r2 - a_ * r1), -2 * N * gamma * (b_**2 - a_**2),
-                "the WDAE: tau d/dt (w2^2 - w1^2) = -2 N gamma (w2^2 - w1^2) ([C.ode]): the "
-                "imbalance decays, so it always ends at the minimum-norm point")
+    ch.equal(2 * (w2 * r2 - w1 * r1), -2 * N * gamma * (w2**2 - w1**2),
+             "the WDAE: tau d/dt (w2^2 - w1^2) = -2 N gamma (w2^2 - w1^2) ([C.ode]): the "
+             "imbalance decays, so it always ends at the minimum-norm point")
     # trajectories: closed forms at equal learning rates from Fig. 4's start w1 = w2 = 0.01
     g, e, w_start = 0.091, 0.1, 1e-4
     dae = _closed(pf.use("eq5.balanced").expr("w"), {lam: 1, eps: e, tau: 1, w0: w_start})
@@ -113,15 +121,15 @@ def _prove_52(pf: Proof) -> Outcome:
     half_d = next(x for x, v in zip(ts, d, strict=True) if v >= 0.5 / 1.1)
     half_w = next(x for x, v in zip(ts, wv, strict=True) if v >= 0.5 * (1 - g))
     lag = 100 * (half_w / half_d - 1)
-    chain.check(f"w1 = w2 = 0.01 (w0 = 1e-4), equal rates, closed forms [eq5.balanced], [eq7]: "
-                f"max_t |w_DAE - w_WDAE| = {gap:.3f} (fixed point {1 / 1.1:.4f}); half-times "
-                f"t/tau = {half_d:.3f} (DAE) vs {half_w:.3f} (WDAE), {lag:.1f}% later; fixed "
-                f"points {1 / 1.1:.5f} vs {1 - g:.5f}")
+    ch.check(f"w1 = w2 = 0.01 (w0 = 1e-4), equal rates, closed forms [eq5.balanced], [eq7]: "
+             f"max_t |w_DAE - w_WDAE| = {gap:.3f} (fixed point {1 / 1.1:.4f}); half-times "
+             f"t/tau = {half_d:.3f} (DAE) vs {half_w:.3f} (WDAE), {lag:.1f}% later; fixed "
+             f"points {1 / 1.1:.5f} vs {1 - g:.5f}")
     c0 = 0.01**2  # e.g. (w1, w2) = (0, 0.01): a small random-like start off the diagonal
     excess = math.sqrt(c0**2 + 4 / 1.1**2) - 2 / 1.1
-    chain.check(f"DAE from a small unbalanced start with c0 = {c0:g}: final norm^2 exceeds the "
-                f"minimum 2 w* by {excess:.1e} (O(c0^2)): negligible")
-    return chain.outcome(
+    ch.check(f"DAE from a small unbalanced start with c0 = {c0:g}: final norm^2 exceeds the "
+             f"minimum 2 w* by {excess:.1e} (O(c0^2)): negligible")
+    return ch.outcome(
         Status.REFUTED, method=Method.SYMBOLIC_NUMERIC,
         counterexample={"lambda": 1.0, "eps": e, "gamma": g, "w0": w_start,
                         "max_abs_gap": round(gap, 4), "t_half_DAE/tau": half_d,
@@ -141,12 +149,12 @@ def _prove_52(pf: Proof) -> Outcome:
 BAL = Assumption("balanced start w1 = w2", sp.Eq(w1, w2))
 STEPS: tuple[Step, ...] = (
     Step(id="E.fp", section="E", title="Fixed points of DAE and WDAE",
-         printed=sp.Eq(sp.Symbol("w^*_gamma"), W_STAR_GAMMA_PRINTED), proof=_prove_fp,
-         uses=("C.loss", "C.w", "4.fp"), assumes=(BAL,),
+         printed=sp.Eq(W_STAR_GAMMA_S, W_STAR_GAMMA_PRINTED), proof=_prove_fp,
+         uses=("C.loss", "C.w"), assumes=(BAL,),
          exprs={"w_star": 1 - N * gamma / lam, "loss_printed": L_PRINTED}),
     Step(id="E.equiv", section="E", title="Equivalent weight decay",
-         printed=sp.Eq(g_p, GAMMA_PRINTED), proof=_prove_equiv,
-         uses=("E.fp", "eq5.balanced", "eq7"), assumes=(BAL,),
+         printed=sp.Eq(gamma_printed, GAMMA_PRINTED), proof=_prove_equiv,
+         uses=("E.fp", "4.fp", "eq5.balanced", "eq7"), assumes=(BAL,),
          exprs={"gamma": GAMMA_PRINTED / N, "gamma_printed": GAMMA_PRINTED}),
     Step(id="5.2.claim", section="E", title="Small-init DAE and WDAE: same trajectory and norm",
          printed="from small initial weights, DAE and WDAE (gamma = 0.091 vs eps = 0.1, "

@@ -15,9 +15,10 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from ..engine.proof import Chain, Proof
+from ..engine.proof import Proof, ProofError
 from ..engine.step import Assumption, Method, Outcome, Status, Step
-from .symbols import N, c0, eps, gamma, lam, t, tau, w, w0
+from .definitions_conv_c import W_STAR_EPS, bernoulli_solution, differs_at_a_point
+from .symbols import N, c0, eps, gamma, lam, t, tau, w, w0, w1, w2
 
 
 class exprel(sp.Function):  # noqa: N801 - the name of scipy.special.exprel
@@ -42,7 +43,7 @@ wstar, bet, zet = sp.symbols("w_star beta zeta", positive=True)
 
 _BETA = c0 * (lam + eps) / lam
 _ZETA = sp.sqrt(_BETA**2 + 4)
-W_STAR = lam / (lam + eps)
+W_STAR = W_STAR_EPS
 
 
 def _dae_pieces(beta_: sp.Expr, zeta_: sp.Expr, ws: sp.Expr, c: sp.Expr) -> dict[str, sp.Expr]:
@@ -100,12 +101,18 @@ def _reduce_zeta(expr: sp.Expr) -> sp.Expr:
 
 def _prove_dae_stable(pf: Proof) -> Outcome:
     """The stable form solves the IVP of [eq5] (same ODE, same start), hence equals eq5."""
-    chain = Chain()
+    chain = pf.chain()
     theta_rhs = pf.use("B.theta").expr("rhs")  # tau dtheta/dt in theta, c0, eps, lam
     theta = next(s for s in theta_rhs.free_symbols if s.name == "theta")
+    # the form built from [B.theta]'s beta, w* = c0/beta (c0 = beta w*) and zeta
+    beta_c0 = sp.factor(-sp.expand(theta_rhs).coeff(sp.sinh(theta)) / lam)
+    on_params = {bet: beta_c0, zet: sp.sqrt(beta_c0**2 + 4), wstar: c0 / beta_c0}
+    generic = _dae_pieces(bet, zet, wstar, bet * wstar)
+    derived = (generic["Y_minus_c0"] * generic["Y_plus_c0"] / (4 * generic["Y"])).subs(on_params)
+    if differs_at_a_point(pf.printed.rhs, derived):
+        raise ProofError("the printed form is not the weighted average built from [B.theta]")
     # 1. y = exp(theta): tau dy/dt = y * tau dtheta/dt, a quadratic (Riccati) in y
     riccati = sp.expand((y * theta_rhs.subs(theta, sp.log(y))).rewrite(sp.exp))
-    beta_c0 = _BETA
     yplus, yminus = (2 + _ZETA) / beta_c0, (2 - _ZETA) / beta_c0
     chain.equal(riccati, -lam * beta_c0 / 2 * (y - yplus) * (y - yminus),
                 "y = exp(theta) in [B.theta]: tau dy/dt is quadratic in y with roots "
@@ -167,6 +174,10 @@ def _prove_dae_stable(pf: Proof) -> Outcome:
             raise AssertionError(f"stable form != eq5 at {vals}: {got} vs {ref}")
         n += 1
     chain.check(f"equals the printed eq5 to 40 digits at {n} parameter points (mpmath, 50 digits)")
+    chain.conclude(pf.printed, sp.Eq(w, derived),
+                   "the printed form is that average with beta = c0 (1 + eps/lam) of [B.theta], "
+                   "w* = c0/beta = lam/(lam+eps), zeta = sqrt(beta^2 + 4)",
+                   via=(lambda e: sp.cancel(e.subs(_ZETA, zet)),))
     return chain.outcome(Status.HOLDS, Method.SYMBOLIC_NUMERIC,
                          note="Same ODE and initial value as eq5 (unique solution), so the same "
                               "function; the numeric check guards the algebra.")
@@ -174,10 +185,15 @@ def _prove_dae_stable(pf: Proof) -> Outcome:
 
 def _prove_templates(pf: Proof) -> Outcome:
     """The per-time-point templates equal [N.dae.stable] and [eq5.balanced] identically."""
-    chain = Chain()
-    chain.equal(TEMPLATE.subs(TEMPLATE_COEFFS), W_DAE_STABLE,
-                "collect the stable form over its weights a = q P, b = m R: "
-                "(a U0 + b U+)(a V0 + b V+) / (4 (a + b)(a Y0 + b Y+))", via=(sp.cancel,))
+    chain = pf.chain()
+    stable = pf.use("N.dae.stable").expr("w")
+    if differs_at_a_point(pf.printed.rhs.subs(TEMPLATE_COEFFS), stable):
+        raise ProofError("the printed template with its coefficients is not [N.dae.stable]")
+    chain.conclude(pf.printed, sp.Eq(w, stable),
+                   "with the coefficients A1 ... D2 the template is the stable form of "
+                   "[N.dae.stable] collected over its weights a = q P, b = m R: "
+                   "(a U0 + b U+)(a V0 + b V+) / (4 (a + b)(a Y0 + b Y+))",
+                   via=(lambda e: sp.cancel(e.subs(TEMPLATE_COEFFS)),))
     bal = pf.use("eq5.balanced").expr("w")
     q2_t = sp.exp(-2 * lam * t / tau)
     chain.equal(sp.Subs(LOGISTIC_TEMPLATE, (LA, LB, q2), (*LOGISTIC_COEFFS.values(), q2_t)),
@@ -187,23 +203,27 @@ def _prove_templates(pf: Proof) -> Outcome:
 
 def _prove_balanced_neg(pf: Proof) -> Outcome:
     """c0 = 0 with w0 < 0: w1 = -w2 stays so under [eq2]/[eq3]; the product decays to the saddle."""
-    chain = Chain()
+    chain = pf.chain()
     r1, r2 = pf.use("eq2").expr("rhs"), pf.use("eq3").expr("rhs")  # tau dw1/dt, tau dw2/dt
-    by = {s_.name: s_ for s_ in r1.free_symbols | r2.free_symbols}
     u = sp.Symbol("u", positive=True)
-    on = {by["w_1"]: -u, by["w_2"]: u}
-    chain.equal(sp.Subs(r1 + r2, (by["w_1"], by["w_2"]), (-u, u)), 0,
+    chain.equal(sp.Subs(r1 + r2, (w1, w2), (-u, u)), 0,
                 "on w1 = -w2 = -u [eq2] + [eq3] vanish: the line w1 = -w2 is invariant",
                 via=(sp.expand,))
-    prod = by["w_2"] * r1 + by["w_1"] * r2  # tau dw/dt by the product rule
-    w_t = W_BALANCED_NEG.subs(q2, sp.exp(-2 * lam * t / tau))
-    chain.equal(prod.subs(on), ((lam - (lam + eps) * w) * (-2 * w)).subs(w, -u**2),
-                "product rule: tau dw/dt = w2 [eq2] + w1 [eq3] = (lam - (lam+eps) w)(-2w) "
-                "with w = -u^2", via=(sp.expand,))
-    chain.equal(tau * sp.Derivative(w_t, t), (lam - (lam + eps) * w_t) * (-2 * w_t),
-                "the candidate solves that ODE", via=(sp.cancel,))
+    prod = sp.expand((w2 * r1 + w1 * r2).subs({w1: -u, w2: u}))  # tau dw/dt, product rule
+    flow = prod.subs(u**2, -w)
+    if flow.has(u):
+        raise ProofError(f"the product flow on w1 = -w2 is not a function of w = -u^2: {flow}")
+    chain.equal(sp.Subs(w2 * r1 + w1 * r2, (w1, w2), (sp.sqrt(-w), -sp.sqrt(-w))), flow,
+                "product rule: tau dw/dt = w2 [eq2] + w1 [eq3] on w1 = -w2, w = -w2^2")
+    w_t = bernoulli_solution(flow, w)
+    chain.equal(tau * sp.Derivative(w_t, t) - flow.subs(w, w_t), 0,
+                "the logistic (Bernoulli, v = 1/w linear) solution solves it", via=(sp.cancel,))
     chain.equal(sp.Subs(w_t, t, 0), w0, "w(0) = w0", via=(sp.cancel,))
-    chain.fact(sp.Eq(sp.Limit(w, t, sp.oo), 0), "q2 -> 0: the product decays to the saddle w = 0")
+    in_q2 = sp.cancel(w_t.subs(t, -tau * sp.log(q2) / (2 * lam)))
+    chain.conclude(pf.printed, sp.Eq(w, in_q2), "with q2 = exp(-2 lam t/tau)", via=(sp.cancel,))
+    k = sp.Symbol("k", positive=True)  # w0 = -k < 0
+    chain.equal(sp.Limit(w_t.subs(w0, -k), t, sp.oo), 0,
+                "q2 -> 0: the product decays to the saddle w = 0")
     return chain.outcome(Status.HOLDS)
 
 
@@ -223,8 +243,16 @@ W_WDAE_NEG = w0 * sp.exp(x) / (1 + w0 * (2 * lam * t / tau) * exprel(x))
 
 def _prove_wdae_stable(pf: Proof) -> Outcome:
     """Both forms solve [C.w] from w0, agree with each other and with the N gamma = lam limit."""
-    chain = Chain()
+    chain = pf.chain()
     cw = pf.use("C.w").expr("rhs")  # tau dw/dt of the balanced WDAE flow, in w
+    derived = bernoulli_solution(cw, w)  # v = 1/w solves a linear ODE
+
+    def in_t(e: sp.Expr) -> sp.Expr:
+        return sp.cancel(sp.powsimp(sp.expand(sp.together(
+            e.subs(x, _X).rewrite(sp.exp))), force=True))
+
+    if differs_at_a_point(pf.printed.rhs.subs(x, _X), derived):
+        raise ProofError("the printed form is not the solution of [C.w] from w0")
 
     def rhs_cw(f: sp.Expr) -> sp.Expr:
         return cw.subs(w, f)
@@ -243,23 +271,23 @@ def _prove_wdae_stable(pf: Proof) -> Outcome:
     chain.equal(sp.Subs(W_WDAE_NONNEG, x, 0), w0 / (1 + 2 * lam * w0 * t / tau),
                 "exprel(0) = 1: at N gamma = lam both give w0/(1 + 2 lam w0 t/tau)",
                 via=(sp.cancel,))
-    try:
-        eq7 = pf.use("eq7").exprs.get("w")
-    except KeyError:  # Appendix C not registered: the ODE check above still stands
-        eq7 = None
-    if eq7 is not None:
-        n = 0
-        for vals in ({lam: 2.0, N: 10.0, gamma: 0.05, w0: 0.1, tau: 1.0, t: 1.0},
-                     {lam: 0.5, N: 2.0, gamma: 0.5, w0: 0.3, tau: 3.0, t: 7.0}):
-            vals = {k: sp.Rational(v) for k, v in vals.items()}  # exact inputs
-            ref = sp.N(eq7.subs(vals), 50)
-            xv = _X.subs(vals)
-            form = W_WDAE_NONNEG if xv >= 0 else W_WDAE_NEG
-            got = sp.N(form.subs(x, xv).rewrite(sp.exp).subs(vals), 50)
-            if abs(got - ref) > 1e-40 * (1 + abs(ref)):
-                raise AssertionError(f"stable WDAE form != eq7 at {vals}: {got} vs {ref}")
-            n += 1
-        chain.check(f"equals the corrected eq7 of the registry at {n} points (50 digits)")
+    eq7 = pf.use("eq7").expr("w")  # the corrected closed form
+    n = 0
+    for vals in ({lam: 2.0, N: 10.0, gamma: 0.05, w0: 0.1, tau: 1.0, t: 1.0},
+                 {lam: 0.5, N: 2.0, gamma: 0.5, w0: 0.3, tau: 3.0, t: 7.0}):
+        vals = {k: sp.Rational(v) for k, v in vals.items()}  # exact inputs
+        ref = sp.N(eq7.subs(vals), 50)
+        xv = _X.subs(vals)
+        form = W_WDAE_NONNEG if xv >= 0 else W_WDAE_NEG
+        got = sp.N(form.subs(x, xv).rewrite(sp.exp).subs(vals), 50)
+        if abs(got - ref) > 1e-40 * (1 + abs(ref)):
+            raise AssertionError(f"stable WDAE form != eq7 at {vals}: {got} vs {ref}")
+        n += 1
+    chain.check(f"equals the corrected eq7 of the registry at {n} points (50 digits)")
+    chain.conclude(pf.printed, sp.Eq(w, derived),
+                   "the printed xi >= 0 form is 1/v, v = lam/d + (1/w0 - lam/d) e^(-x) the linear "
+                   "solution for v = 1/w of [C.w] (x = 2 d t/tau, d = lam - N gamma)",
+                   via=(in_t,))
     return chain.outcome(Status.HOLDS, Method.SYMBOLIC_NUMERIC,
                          note="Solves the registry's [C.w] from w0 (unique solution); the "
                               "numeric check compares with the corrected eq7.")
