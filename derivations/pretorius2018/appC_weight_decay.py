@@ -11,7 +11,7 @@ import sympy as sp
 
 from ..engine.proof import Proof, ProofError
 from ..engine.step import Assumption, Outcome, Status, Step
-from .definitions_conv_c import (
+from .decay_definitions import (
     LOSS_GAMMA,
     RHS_W_GAMMA,
     W_GAMMA_CORRECT,

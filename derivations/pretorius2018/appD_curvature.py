@@ -18,7 +18,7 @@ import sympy as sp
 from ..engine.proof import Chain, Proof, ProofError
 from ..engine.step import Assumption, Outcome, Status, Step
 from .conventions import gamma_printed
-from .definitions_conv_c import LOSS_GAMMA, eq6_gamma
+from .decay_definitions import LOSS_GAMMA, eq6_gamma
 from .symbols import N, eps, gamma, lam, tau, w1, w2
 
 #: [D.hess] as printed: the second derivatives of l_eps

@@ -13,7 +13,7 @@ import sympy as sp
 from ..engine.proof import Proof, ProofError
 from ..engine.step import Assumption, Method, Outcome, Status, Step
 from .conventions import gamma_printed
-from .definitions_conv_c import GAMMA_N, eq6_gamma, initial_rate
+from .decay_definitions import GAMMA_N, eq6_gamma, initial_rate
 from .symbols import N, eps, gamma, lam, t, tau, w, w0, w1, w2
 
 #: [E.fp] as printed: the balanced WDAE loss in w = w1 w2 and its fixed point

@@ -17,7 +17,7 @@ import sympy as sp
 
 from ..engine.proof import Proof, ProofError
 from ..engine.step import Assumption, Method, Outcome, Status, Step
-from .definitions_conv_c import W_STAR_EPS, bernoulli_solution, differs_at_a_point
+from .decay_definitions import W_STAR_EPS, bernoulli_solution, differs_at_a_point
 from .symbols import N, c0, eps, gamma, lam, t, tau, w, w0, w1, w2
 
 
