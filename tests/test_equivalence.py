@@ -14,8 +14,8 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from derivations.registry import get
-from derivations.step import Method, Status
+from derivations import get
+from derivations.engine.step import Method, Status
 from tests.conftest import check_verdict
 from tests.scalar_references import dae_flow, integrate, wdae_flow
 

@@ -13,8 +13,8 @@ import pytest
 import sympy as sp
 
 from derivations.conventions import CONVENTIONS
-from derivations.registry import get
-from derivations.step import Method, Status
+from derivations import get
+from derivations.engine.step import Method, Status
 from tests import scalar_references as ref
 from tests.conftest import check_verdict
 from tests.scalar_references import fd_hessian, grad_dae, grad_wdae, l_dae, l_wdae

@@ -17,10 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.integrate import quad, solve_ivp
 
-from derivations import hyperbolic as hyp
-from derivations.registry import get
-from derivations.step import Method
-from derivations.symbols import c0, eps, lam, t, tau, theta, w0
+from derivations.pretorius2018 import appB_closed_form as hyp
+from derivations import get
+from derivations.engine.step import Method
+from derivations.pretorius2018.symbols import c0, eps, lam, t, tau, theta, w0
 from tests.conftest import EQUATIONS, check_verdict
 from tests.scalar_references import simulate_dae as simulate
 

@@ -23,9 +23,9 @@ from derivations.latex import (
     render,
     step_label,
 )
-from derivations.proof import Chain
-from derivations.step import Assumption, Method, Outcome, Status, Step
-from derivations.verify import Result, verify_all
+from derivations.engine.proof import Chain
+from derivations.engine.step import Assumption, Method, Outcome, Status, Step
+from derivations.engine.verify import Result, verify_all
 
 needs_pdflatex = pytest.mark.skipif(
     shutil.which("pdflatex") is None,

@@ -17,8 +17,8 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from derivations.registry import get
-from derivations.symbols import N, eps, gamma, lam, tau, w1, w2
+from derivations import get
+from derivations.pretorius2018.symbols import N, eps, gamma, lam, tau, w1, w2
 from tests import scalar_references as ref
 from tests.conftest import check_verdict
 from tests.scalar_references import gd, grad_dae, grad_wdae, l_dae, l_wdae

@@ -15,8 +15,8 @@ import pytest
 from scipy.integrate import solve_ivp
 from scipy.stats import ortho_group
 
-from derivations.registry import get
-from derivations.step import Status
+from derivations import get
+from derivations.engine.step import Status
 
 EQUATIONS = Path(__file__).resolve().parents[2] / "shared" / "EQUATIONS.md"
 

@@ -15,8 +15,8 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivations import noise
-from derivations.symbols import N, b, sigma
+from derivations.pretorius2018 import s2_noise as noise
+from derivations.pretorius2018.symbols import N, b, sigma
 
 EXPECTED = {"L": "holds", "A.1": "holds", "A.2": "holds", "eq1": "holds", "noise": "holds"}
 
@@ -134,7 +134,7 @@ def test_iid_moment_products(power: int, scale: float) -> None:
 
 def test_unevaluated_expectation_link_rejects_wrong_value() -> None:
     """The E_e(...) links of A.1/A.2 are closed by evaluating E, so a wrong value fails."""
-    from derivations.proof import Chain, ProofError
+    from derivations.engine.proof import Chain, ProofError
 
     ev = list(noise.e)
     to_e = noise.expectation_of(ev, noise.isotropic_moment(noise.s**2))

@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pytest
 
-from derivations.registry import get
-from derivations.symbols import N, eps, gamma, lam, tau, w
+from derivations import get
+from derivations.pretorius2018.symbols import N, eps, gamma, lam, tau, w
 from tests.conftest import check_verdict
 from tests.scalar_references import dae_flow, wdae_flow
 from tests.scalar_references import integrate as run

@@ -9,7 +9,7 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from derivations import get
-from derivations import stable_forms as sf
+from derivations.pretorius2018 import numerics_forms as sf
 
 
 @pytest.mark.parametrize("step_id", ["N.dae.template", "N.dae.stable", "N.dae.balanced_neg",

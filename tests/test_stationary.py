@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations.registry import get
-from derivations.symbols import eps, lam
+from derivations import get
+from derivations.pretorius2018.symbols import eps, lam
 from tests.conftest import check_verdict
 from tests.scalar_references import dae_flow as flow
 from tests.scalar_references import simulate_dae as simulate

@@ -16,8 +16,8 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 from scipy.stats import ortho_group
 
-from derivations.registry import get
-from derivations.symbols import N, gamma, lam, t, tau, w0, w1, w2
+from derivations import get
+from derivations.pretorius2018.symbols import N, gamma, lam, t, tau, w0, w1, w2
 from tests.conftest import check_verdict
 from tests.scalar_references import simulate_wdae as simulate
 from tests.scalar_references import wdae_flow

@@ -15,8 +15,8 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from .proof import Chain
-from .step import Assumption, Method, Outcome, Status, Step
+from ..engine.proof import Chain, Proof
+from ..engine.step import Assumption, Method, Outcome, Status, Step
 from .symbols import N, c0, eps, gamma, lam, t, tau, w, w0
 
 
@@ -98,12 +98,10 @@ def _reduce_zeta(expr: sp.Expr) -> sp.Expr:
     return sp.Poly(sp.expand(num), zet).rem(sp.Poly(zet**2 - bet**2 - 4, zet)).as_expr().expand()
 
 
-def _prove_dae_stable() -> Outcome:
+def _prove_dae_stable(pf: Proof) -> Outcome:
     """The stable form solves the IVP of [eq5] (same ODE, same start), hence equals eq5."""
-    from .registry import get
-
     chain = Chain()
-    theta_rhs = get("B.theta").exprs["rhs"]  # tau dtheta/dt in theta, c0, eps, lam
+    theta_rhs = pf.use("B.theta").expr("rhs")  # tau dtheta/dt in theta, c0, eps, lam
     theta = next(s for s in theta_rhs.free_symbols if s.name == "theta")
     # 1. y = exp(theta): tau dy/dt = y * tau dtheta/dt, a quadratic (Riccati) in y
     riccati = sp.expand((y * theta_rhs.subs(theta, sp.log(y))).rewrite(sp.exp))
@@ -147,13 +145,13 @@ def _prove_dae_stable() -> Outcome:
     # 4. c0 -> 0 with w0 > 0 is the same formula: it reduces to the logistic [eq5.balanced]
     wpos = sp.Symbol("w_0", positive=True)
     at0 = W_DAE_STABLE.subs({Y0: Y0_NONNEG}).subs(c0, 0).subs(w0, wpos)
-    bal = get("eq5.balanced").exprs["w"].subs(w0, wpos)
+    bal = pf.use("eq5.balanced").expr("w").subs(w0, wpos)
     qq = sp.exp(-2 * lam * t / tau)
     chain.equal(sp.cancel(sp.powsimp(at0.subs({q: qq, m: 1 - qq}), force=True)),
                 bal, "at c0 = 0 (w0 > 0) the stable form is the logistic of [eq5.balanced]",
                 via=(sp.cancel, lambda e: sp.cancel(sp.powsimp(e.rewrite(sp.exp), force=True))))
     # 5. 50-digit cross-check against the printed closed form eq5
-    eq5 = get("eq5").exprs["w"]
+    eq5 = pf.use("eq5").expr("w")
     n = 0
     for vals in ({lam: 1.3, eps: 0.7, c0: 0.4, w0: 0.05, tau: 2.0, t: 3.0},
                  {lam: 0.2, eps: 5.0, c0: 2.5, w0: -0.3, tau: 1.0, t: 40.0},
@@ -174,27 +172,23 @@ def _prove_dae_stable() -> Outcome:
                               "function; the numeric check guards the algebra.")
 
 
-def _prove_templates() -> Outcome:
+def _prove_templates(pf: Proof) -> Outcome:
     """The per-time-point templates equal [N.dae.stable] and [eq5.balanced] identically."""
-    from .registry import get
-
     chain = Chain()
     chain.equal(TEMPLATE.subs(TEMPLATE_COEFFS), W_DAE_STABLE,
                 "collect the stable form over its weights a = q P, b = m R: "
                 "(a U0 + b U+)(a V0 + b V+) / (4 (a + b)(a Y0 + b Y+))", via=(sp.cancel,))
-    bal = get("eq5.balanced").exprs["w"]
+    bal = pf.use("eq5.balanced").expr("w")
     q2_t = sp.exp(-2 * lam * t / tau)
     chain.equal(sp.Subs(LOGISTIC_TEMPLATE, (LA, LB, q2), (*LOGISTIC_COEFFS.values(), q2_t)),
                 bal, "the logistic of [eq5.balanced] as L_A / (1 + L_B q2)", via=(sp.cancel,))
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_balanced_neg() -> Outcome:
+def _prove_balanced_neg(pf: Proof) -> Outcome:
     """c0 = 0 with w0 < 0: w1 = -w2 stays so under [eq2]/[eq3]; the product decays to the saddle."""
-    from .registry import get
-
     chain = Chain()
-    r1, r2 = get("eq2").exprs["rhs"], get("eq3").exprs["rhs"]  # tau dw1/dt, tau dw2/dt
+    r1, r2 = pf.use("eq2").expr("rhs"), pf.use("eq3").expr("rhs")  # tau dw1/dt, tau dw2/dt
     by = {s_.name: s_ for s_ in r1.free_symbols | r2.free_symbols}
     u = sp.Symbol("u", positive=True)
     on = {by["w_1"]: -u, by["w_2"]: u}
@@ -227,12 +221,10 @@ W_WDAE_NONNEG = w0 / (sp.exp(-x) + w0 * (2 * lam * t / tau) * exprel(-x))
 W_WDAE_NEG = w0 * sp.exp(x) / (1 + w0 * (2 * lam * t / tau) * exprel(x))
 
 
-def _prove_wdae_stable() -> Outcome:
+def _prove_wdae_stable(pf: Proof) -> Outcome:
     """Both forms solve [C.w] from w0, agree with each other and with the N gamma = lam limit."""
-    from .registry import get
-
     chain = Chain()
-    cw = get("C.w").exprs["rhs"]  # tau dw/dt of the balanced WDAE flow, in w
+    cw = pf.use("C.w").expr("rhs")  # tau dw/dt of the balanced WDAE flow, in w
 
     def rhs_cw(f: sp.Expr) -> sp.Expr:
         return cw.subs(w, f)
@@ -252,7 +244,7 @@ def _prove_wdae_stable() -> Outcome:
                 "exprel(0) = 1: at N gamma = lam both give w0/(1 + 2 lam w0 t/tau)",
                 via=(sp.cancel,))
     try:
-        eq7 = get("eq7").exprs.get("w")
+        eq7 = pf.use("eq7").exprs.get("w")
     except KeyError:  # Appendix C not registered: the ODE check above still stands
         eq7 = None
     if eq7 is not None:

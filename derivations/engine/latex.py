@@ -21,8 +21,8 @@ from pathlib import Path
 
 import sympy as sp
 
-from .conventions import CONVENTIONS
-from .registry import SECTION_TITLES
+from . import registry
+from .report import section_order, section_source_title, section_title
 from .step import Assumption, Link, Status
 from .verify import Result
 
@@ -500,8 +500,9 @@ def _counterexample(ce: Mapping[str, object]) -> str:
             f"\\midrule\n{rows}\n\\bottomrule\n\\end{{tabular}}\n\\end{{center}}")
 
 
-def _conventions_named(text: str) -> list[str]:
-    return [k for k in CONVENTIONS if re.search(rf"(?<![\w-]){re.escape(k)}(?![\w-])", text)]
+def _conventions(r: Result) -> list:
+    table = registry.source(r.step.source).convention_table
+    return [table[k] for k in r.outcome.convention_keys if k in table]
 
 
 def _title_tex(r: Result) -> str:
@@ -543,13 +544,9 @@ def step_section(r: Result, known: set[str]) -> str:
         verdict += " " + escape(out.note)
     parts.append(verdict)
     if out.convention:
-        conv = rf"\paragraph{{Convention.}} {escape(out.convention)}"
-        named = _conventions_named(out.convention)
-        if named:
-            items = "\n".join(rf"\item \texttt{{{escape(k)}}}: {escape(CONVENTIONS[k].text)}"
-                              for k in named)
-            conv += f"\n\\begin{{itemize}}\n{items}\n\\end{{itemize}}"
-        parts.append(conv)
+        items = "\n".join(rf"\item \texttt{{{escape(c.key)}}}: {escape(c.text)}"
+                          for c in _conventions(r))
+        parts.append(r"\paragraph{Convention.}" + f"\n\\begin{{itemize}}\n{items}\n\\end{{itemize}}")
     if status is Status.REFUTED:
         if out.counterexample:
             parts.append(r"\paragraph{Counterexample.} Values at which the printed statement "
@@ -619,11 +616,15 @@ def _front(results: Sequence[Result], known: set[str]) -> str:
         rows_u = [(ident(r), escape(r.step.title), escape(_one_line(r.error or r.note or "")))
                   for r in unver]
         parts.append(_summary_table(rows_u, ("label", "statement", "reason")))
-    items = "\n".join(rf"\item \texttt{{{escape(c.key)}}}: {escape(c.text)}"
-                      for c in CONVENTIONS.values())
-    parts.append("\\subsection*{Scaling conventions}\nThe paper's symbols are read with these "
-                 f"conventions (one place: \\texttt{{derivations/conventions.py}}).\n"
-                 f"\\begin{{itemize}}\n{items}\n\\end{{itemize}}")
+    for name in dict.fromkeys(r.step.source for r in results):
+        table = registry.source(name).conventions if name else ()
+        if not table:
+            continue
+        items = "\n".join(rf"\item \texttt{{{escape(c.key)}}}: {escape(c.text)}"
+                          for c in table)
+        parts.append(f"\\subsection*{{Conventions of {escape(name)}}}\nThe source's symbols "
+                     "are read with these conventions (keys as the steps name them).\n"
+                     f"\\begin{{itemize}}\n{items}\n\\end{{itemize}}")
     return "\n\n".join(parts)
 
 
@@ -648,13 +649,6 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 """
 
 
-def _section_order(results: Sequence[Result]) -> list[str]:
-    present = list(dict.fromkeys(r.step.section for r in results))
-    return [s for s in SECTION_TITLES if s in present] + [
-        s for s in present if s not in SECTION_TITLES
-    ]
-
-
 def render(results: Iterable[Result]) -> str:
     """The LaTeX document of ``results`` (a complete ``article``, ready for ``pdflatex``)."""
     results = list(results)
@@ -663,10 +657,15 @@ def render(results: Iterable[Result]) -> str:
             _front(results, known)]
     if not results:
         body.append("\\section*{Steps}\nThe registry holds no steps yet.")
-    for sec in _section_order(results):
-        title = SECTION_TITLES.get(sec, f"Section {sec}")
-        body.append(rf"\section{{{escape(title)}}}\label{{sec:{step_label(sec)[5:]}}}")
-        body.extend(step_section(r, known) for r in results if r.step.section == sec)
+    current = None
+    for src, sec in section_order(results):
+        if src != current:
+            body.append(rf"\part{{{escape(section_source_title(src))}}}")
+            current = src
+        title = section_title(src, sec)
+        body.append(rf"\section{{{escape(title)}}}\label{{sec:{step_label(src + sec)[5:]}}}")
+        body.extend(step_section(r, known) for r in results
+                    if r.step.section == sec and r.step.source == src)
     body.append("\\end{document}\n")
     return "\n\n".join(body)
 

@@ -10,8 +10,8 @@ import math
 
 import sympy as sp
 
-from .proof import Chain
-from .step import Assumption, Method, Outcome, Status, Step
+from ..engine.proof import Chain, Proof
+from ..engine.step import Assumption, Method, Outcome, Status, Step
 from .symbols import N, eps, gamma, lam, t, tau, w, w0, w1, w2
 
 g_p = sp.Symbol("gamma_p", nonnegative=True)  # the paper's printed gamma (= N gamma)
@@ -28,12 +28,10 @@ def _sym(expr: sp.Expr, name: str) -> sp.Symbol:
     return next(s for s in expr.free_symbols if s.name == name)
 
 
-def _prove_fp() -> Outcome:
+def _prove_fp(pf: Proof) -> Outcome:
     """[E.fp] the printed scalar WDAE loss and its fixed point, against [C.loss] and [C.w]."""
-    from .registry import get
-
     chain = Chain()
-    closs = get("C.loss").exprs["loss"]
+    closs = pf.use("C.loss").expr("loss")
     w1_, w2_ = _sym(closs, "w_1"), _sym(closs, "w_2")
     root = sp.sqrt(w)
     chain.equal(sp.Subs(closs, (w1_, w2_), (root, root)), L_PRINTED.subs(g_p, N * gamma),
@@ -42,7 +40,7 @@ def _prove_fp() -> Outcome:
                 "the printed dl_gamma/dw")
     chain.equal(sp.Subs(sp.Derivative(L_PRINTED, w), w, W_STAR_GAMMA_PRINTED), 0,
                 "vanishes at w*_gamma = 1 - gamma/lam", via=(sp.cancel,))
-    wc = get("C.w").exprs["rhs"]
+    wc = pf.use("C.w").expr("rhs")
     chain.equal(wc.subs(_sym(wc, "w"), w),
                 -2 * w * tau * sp.Derivative(L_PRINTED, w).subs(g_p, N * gamma),
                 "the balanced flow [C.w] is 2w times minus tau dl_gamma/dw: the same nonzero "
@@ -53,10 +51,8 @@ def _prove_fp() -> Outcome:
              "point but not the flow: the flow in w is [C.w] = -2 w tau dl/dw.")
 
 
-def _prove_equiv() -> Outcome:
+def _prove_equiv(pf: Proof) -> Outcome:
     """[E.equiv] equal fixed points iff gamma = lam eps/(lam+eps); trajectories still differ."""
-    from .registry import get
-
     chain = Chain()
     chain.equal(W_STAR_GAMMA_PRINTED - W_STAR_EPS, (eps * lam - g_p * (lam + eps)) / (
         lam * (lam + eps)), "w*_gamma - w*_eps: zero iff gamma (lam + eps) = lam eps",
@@ -70,8 +66,8 @@ def _prove_equiv() -> Outcome:
                 2 * lam**2 / (lam + eps),
                 "the equivalent WDAE at rate 2 lam^2/((lam+eps) tau): slower by (lam+eps)/lam",
                 via=(sp.cancel,))
-    dae = get("eq5.balanced").exprs["w"]
-    wd = get("eq7").exprs["w"]
+    dae = pf.use("eq5.balanced").expr("w")
+    wd = pf.use("eq7").expr("w")
     vals = {lam: 1, eps: 1, tau: 1, w0: sp.Rational(1, 100), t: 3, N: 1}
     d_v = float(dae.subs({_sym(dae, "t"): 3}).subs(vals))
     w_v = float(wd.subs({gamma: ng / N}).subs({_sym(wd, "t"): 3}).subs(vals))
@@ -89,10 +85,8 @@ def _closed(expr: sp.Expr, subs: dict) -> object:
     return sp.lambdify(_sym(expr, "t"), expr.subs(subs), "math")
 
 
-def _prove_52() -> Outcome:
+def _prove_52(pf: Proof) -> Outcome:
     """[5.2.claim] Fig. 4 setting: same fixed point, min norm from balanced starts, lagged paths."""
-    from .registry import get
-
     chain = Chain()
     chain.equal(sp.Subs(GAMMA_PRINTED, (lam, eps), (1, sp.Rational(1, 10))), sp.Rational(1, 11),
                 "gamma = lam eps/(lam+eps) = 1/11 = 0.0909... (printed 0.091: rounded)")
@@ -103,15 +97,15 @@ def _prove_52() -> Outcome:
     chain.equal((w1**2 + w2**2) ** 2, (w2**2 - w1**2) ** 2 + 4 * (w1 * w2) ** 2,
                 "the DAE conserves w2^2 - w1^2 = c0 ([B.conserved]), so it ends at norm^2 = "
                 "sqrt(c0^2 + 4 w*^2): minimum norm iff c0 = 0")
-    r1, r2 = get("C.ode").exprs["rhs1"], get("C.ode").exprs["rhs2"]
+    r1, r2 = pf.use("C.ode").expr("rhs1"), pf.use("C.ode").expr("rhs2")
     a_, b_ = _sym(r1, "w_1"), _sym(r1, "w_2")
     chain.equal(2 * (b_ * r2 - a_ * r1), -2 * N * gamma * (b_**2 - a_**2),
                 "the WDAE: tau d/dt (w2^2 - w1^2) = -2 N gamma (w2^2 - w1^2) ([C.ode]): the "
                 "imbalance decays, so it always ends at the minimum-norm point")
     # trajectories: closed forms at equal learning rates from Fig. 4's start w1 = w2 = 0.01
     g, e, w_start = 0.091, 0.1, 1e-4
-    dae = _closed(get("eq5.balanced").exprs["w"], {lam: 1, eps: e, tau: 1, w0: w_start})
-    wdd = _closed(get("eq7").exprs["w"], {lam: 1, N: 1, gamma: g, tau: 1, w0: w_start})
+    dae = _closed(pf.use("eq5.balanced").expr("w"), {lam: 1, eps: e, tau: 1, w0: w_start})
+    wdd = _closed(pf.use("eq7").expr("w"), {lam: 1, N: 1, gamma: g, tau: 1, w0: w_start})
     ts = [k * 0.005 for k in range(0, 2001)]  # t / tau in [0, 10] (1000 epochs at lr 0.01)
     d = [dae(x) for x in ts]
     wv = [wdd(x) for x in ts]

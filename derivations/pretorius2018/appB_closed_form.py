@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .proof import Chain
-from .step import Assumption, Outcome, Status, Step
+from ..engine.proof import Chain, Proof
+from ..engine.step import Assumption, Outcome, Status, Step
 from .symbols import (
     BETA,
     E,
@@ -122,7 +122,7 @@ _BRANCH_GT = (sp.sqrt(c0) * sp.cosh(theta / 2), sp.sqrt(c0) * sp.sinh(theta / 2)
 # ---------------------------------------------------------------------------------------------
 # proofs
 # ---------------------------------------------------------------------------------------------
-def _prove_conserved() -> Outcome:
+def _prove_conserved(pf: Proof) -> Outcome:
     """[B.conserved] d/dt (w2^2 - w1^2) = 0 under [eq2]/[eq3]; not so once the equations differ."""
     chain = Chain()
     g = lam - w1 * w2 * (lam + eps)
@@ -164,7 +164,7 @@ def _same_as_gradient_flow(chain: Chain) -> None:
                        f"the local copy of [{sid}] is gradient_flow's [{sid}] rhs (checked)")
 
 
-def _prove_b9() -> Outcome:
+def _prove_b9(pf: Proof) -> Outcome:
     """[B.9] product rule, then [eq2]/[eq3] factor through g = lam - w (lam + eps)."""
     chain = Chain()
     _same_as_gradient_flow(chain)
@@ -178,7 +178,7 @@ def _prove_b9() -> Outcome:
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_coords() -> Outcome:
+def _prove_coords(pf: Proof) -> Outcome:
     """[B.coords] both branches parametrise the hyperbola w2^2 - w1^2 = +-c0 (one sheet each)."""
     chain = Chain()
     a, b = _BRANCH_LT
@@ -212,7 +212,7 @@ def _prove_coords() -> Outcome:
              "balanced set w1^2 = w2^2 (c0 = 0) is not covered: see eq5.balanced.")
 
 
-def _prove_bw() -> Outcome:
+def _prove_bw(pf: Proof) -> Outcome:
     """[B.w] on both branches: w = (c0/2) sinh theta, dw/dtheta, w1^2 + w2^2 = c0 cosh theta."""
     chain = Chain()
     for name, (a, b) in (("w1^2 < w2^2", _BRANCH_LT), ("w1^2 > w2^2", _BRANCH_GT)):
@@ -230,7 +230,7 @@ def _prove_bw() -> Outcome:
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_theta() -> Outcome:
+def _prove_theta(pf: Proof) -> Outcome:
     """[B.theta] divide [B.9] in the coordinates [B.w] by (c0/2) cosh theta > 0."""
     chain = Chain()
     wt = c0 / 2 * sp.sinh(theta)
@@ -266,7 +266,7 @@ def _integrand_u() -> sp.Expr:
     return tau / (lam * (1 - beta * u - u**2))
 
 
-def _prove_int() -> Outcome:
+def _prove_int(pf: Proof) -> Outcome:
     """[B.int] u = tanh(theta/2), partial fractions; checked by differentiation and integrate."""
     chain = Chain()
     integrand = tau / (lam * (2 - beta * sp.sinh(theta)))
@@ -326,7 +326,7 @@ def _prove_int() -> Outcome:
              "and the bracket holds with ln|.| (or principal logs, whose i*pi terms cancel).")
 
 
-def _prove_e() -> Outcome:
+def _prove_e(pf: Proof) -> Outcome:
     """[B.E] exponentiate [B.int]: E = exp(lam zeta t / tau) is the ratio of log arguments."""
     chain = Chain()
     a_f = (zeta + beta + 2 * deltaf) / (zeta - beta - 2 * deltaf)
@@ -343,7 +343,7 @@ def _prove_e() -> Outcome:
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_solve() -> Outcome:
+def _prove_solve(pf: Proof) -> Outcome:
     """[B.solve] cross-multiply [B.E]; it is linear in delta_f."""
     chain = Chain()
     cross = (E * (zeta - beta - 2 * deltaf) * (zeta + beta + 2 * delta0)
@@ -357,7 +357,7 @@ def _prove_solve() -> Outcome:
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_eq5() -> Outcome:
+def _prove_eq5(pf: Proof) -> Outcome:
     """[eq5] delta_f(E) solves the Riccati flow of u = tanh(theta/2); w solves the product ODE."""
     chain = Chain()
     d = sp.Symbol("d", real=True)
@@ -422,7 +422,7 @@ def _prove_eq5() -> Outcome:
              "initialisation) is excluded: eq5 is then 0/0, see eq5.balanced.")
 
 
-def _prove_balanced() -> Outcome:
+def _prove_balanced(pf: Proof) -> Outcome:
     """[eq5.balanced] w1 = w2: logistic flow, and the c0 -> 0+ limit of eq5 (w0 > 0)."""
     chain = Chain()
     chain.equal(sp.Subs(RHS_W1 - RHS_W2, w2, w1), 0,

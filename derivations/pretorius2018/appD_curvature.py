@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .proof import Chain
-from .step import Assumption, Outcome, Status, Step
+from ..engine.proof import Chain, Proof
+from ..engine.step import Assumption, Outcome, Status, Step
 from .symbols import N, eps, gamma, lam, tau, w1, w2
 
 L_EPS = lam / (2 * tau) * (1 - w2 * w1) ** 2 + eps / (2 * tau) * (w2 * w1) ** 2
@@ -43,7 +43,7 @@ def _charpoly(m: sp.MatrixBase) -> sp.Expr:
     return sp.Determinant(sp.ImmutableMatrix(m) - mu * sp.eye(2))
 
 
-def _prove_hess() -> Outcome:
+def _prove_hess(pf: Proof) -> Outcome:
     """[D.hess] the printed entries are the second derivatives of l_eps."""
     chain = Chain()
     chain.equal(sp.Derivative(L_EPS, w1, 2), H11, "d2 l_eps / dw1^2")
@@ -52,7 +52,7 @@ def _prove_hess() -> Outcome:
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_eig() -> Outcome:
+def _prove_eig(pf: Proof) -> Outcome:
     """[D.eig] a symmetric [[a, b], [b, a]] has eigenvalues a - b and a + b."""
     chain = Chain()
     a, b = sp.symbols("a b", real=True)
@@ -69,7 +69,7 @@ def _lmax(hess: sp.MatrixBase) -> sp.Expr:
     return (hess[0, 0] + hess[0, 1]).subs({w1: u, w2: u})
 
 
-def _prove_step() -> Outcome:
+def _prove_step(pf: Proof) -> Outcome:
     """[D.step] (2 lam + 3 eps)/tau is a + b at w1 = w2 = 1, but not the maximum of lambda_H."""
     chain = Chain()
     lmax_u = _lmax(HESS_PRINTED)
@@ -114,7 +114,7 @@ def _prove_step() -> Outcome:
     )
 
 
-def _prove_wd() -> Outcome:
+def _prove_wd(pf: Proof) -> Outcome:
     """[D.wd] the same rule for the WDAE loss [C.loss]: tau/(2 lam + N gamma)."""
     chain = Chain()
     chain.equal(sp.Derivative(L_GAMMA, w1, 2), (w2**2 * lam + N * gamma) / tau,
@@ -139,7 +139,7 @@ def _prove_wd() -> Outcome:
                          note="With eq6's gamma the rate is tau/(2 lam + N gamma).")
 
 
-def _prove_eq8() -> Outcome:
+def _prove_eq8(pf: Proof) -> Outcome:
     """[eq8] R = alpha_eps / alpha_gamma."""
     chain = Chain()
     ratio = sp.Mul(ALPHA_EPS, sp.Pow(ALPHA_GAMMA_PRINTED, -1, evaluate=False), evaluate=False)
@@ -150,7 +150,7 @@ def _prove_eq8() -> Outcome:
                          note="With eq6's gamma R = (2 lam + N gamma)/(2 lam + 3 eps).")
 
 
-def _prove_claim2() -> Outcome:
+def _prove_claim2(pf: Proof) -> Outcome:
     """[5.claim2] R -> 1 for large lam; with the equivalent gamma, R = lam/(lam+eps) decreases."""
     chain = Chain()
     big = sp.Symbol("Lambda", positive=True)
@@ -173,7 +173,7 @@ def _balanced_step(loss: sp.Expr, step: sp.Expr) -> sp.Expr:
     return (w1 - step * sp.diff(loss, w1)).subs({w1: u, w2: u})
 
 
-def _prove_claim3() -> Outcome:
+def _prove_claim3(pf: Proof) -> Outcome:
     """[5.claim3] from a balanced start the DAE and its equivalent WDAE follow the same path."""
     chain = Chain()
     ng = GAMMA_EQUIV_PRINTED  # N gamma equivalent to eps

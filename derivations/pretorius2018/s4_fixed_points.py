@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .proof import Chain
-from .step import Assumption, Outcome, Status, Step
+from ..engine.proof import Chain, Proof
+from ..engine.step import Assumption, Outcome, Status, Step
 from .symbols import c0, eps, lam, tau, w, w0, w1, w2
 
 #: [4.loss] as printed: no 1/tau (eq4's per-direction loss carries one)
@@ -18,23 +18,21 @@ GRAD_PRINTED = -(lam / tau) * (1 - w) + (eps / tau) * w
 W_STAR = lam / (lam + eps)
 
 
-def _eq4_loss() -> sp.Expr:
-    from .registry import get
-
-    return get("eq4").exprs["loss"]
+def _eq4_loss(pf: Proof) -> sp.Expr:
+    return pf.use("eq4").expr("loss")
 
 
-def _prove_loss() -> Outcome:
+def _prove_loss(pf: Proof) -> Outcome:
     """[4.loss] is tau times the per-direction loss of [eq4], written in w = w2 w1."""
     chain = Chain()
-    l4 = _eq4_loss()
+    l4 = _eq4_loss(pf)
     chain.equal(tau * l4, LOSS_PRINTED.subs(w, w2 * w1),
                 "tau * l_j of [eq4] with w = w2 w1 is the printed l_lambda")
     return chain.outcome(Status.HOLDS, note="A definition (the loss simulated in Fig. 1); it is "
                          "eq4's loss WITHOUT the 1/tau, which matters for [4.grad].")
 
 
-def _prove_grad() -> Outcome:
+def _prove_grad(pf: Proof) -> Outcome:
     """[4.grad]: the printed derivative carries 1/tau, the printed loss does not."""
     chain = Chain()
     d_printed_loss = sp.diff(LOSS_PRINTED, w)
@@ -42,7 +40,7 @@ def _prove_grad() -> Outcome:
                 "d/dw of the printed [4.loss]")
     chain.equal(GRAD_PRINTED, d_printed_loss / tau,
                 "the printed [4.grad] is that derivative divided by tau")
-    l4w = _eq4_loss().subs(w2, w / w1)
+    l4w = _eq4_loss(pf).subs(w2, w / w1)
     chain.equal(sp.Derivative(l4w, w), GRAD_PRINTED,
                 "d/dw of eq4's loss (which carries 1/tau) is exactly the printed [4.grad]",
                 via=(sp.expand, sp.cancel))
@@ -56,14 +54,12 @@ def _prove_grad() -> Outcome:
     )
 
 
-def _prove_fp() -> Outcome:
+def _prove_fp(pf: Proof) -> Outcome:
     """[4.fp] the nonzero fixed point, all fixed points of eq2/eq3, and their stability."""
-    from .registry import get
-
     chain = Chain()
     chain.equal(sp.Subs(GRAD_PRINTED, w, W_STAR), 0, "[4.grad] vanishes at w* = lam/(lam+eps)",
                 via=(sp.cancel,))
-    r1, r2 = get("eq2").exprs["rhs"], get("eq3").exprs["rhs"]
+    r1, r2 = pf.use("eq2").expr("rhs"), pf.use("eq3").expr("rhs")
     # the flow vanishes iff w2 (lam - (lam+eps) w) = 0 = w1 (lam - (lam+eps) w)
     chain.equal(r1, w2 * (lam - (lam + eps) * w1 * w2), "eq2 = w2 (lam - (lam+eps) w)")
     chain.equal(r2, w1 * (lam - (lam + eps) * w1 * w2), "eq3 = w1 (lam - (lam+eps) w)")
@@ -94,12 +90,10 @@ def _prove_fp() -> Outcome:
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_claim() -> Outcome:
+def _prove_claim(pf: Proof) -> Outcome:
     """[4.claim] rate of convergence at the fixed point, with and without balance."""
-    from .registry import get
-
     chain = Chain()
-    rate = get("B.theta").exprs["rate"]  # lam zeta / tau, zeta = sqrt(c0^2 (1+eps/lam)^2 + 4)
+    rate = pf.use("B.theta").expr("rate")  # lam zeta / tau, zeta = sqrt(c0^2 (1+eps/lam)^2 + 4)
     drate = sp.Derivative(rate, eps)
     zeta_ = sp.sqrt(c0**2 * (1 + eps / lam) ** 2 + 4)
     chain.equal(drate, c0**2 * (1 + eps / lam) / (tau * zeta_),
@@ -112,7 +106,7 @@ def _prove_claim() -> Outcome:
                 "linearising tau dw/dt = 2w(lam - (lam+eps)w) at w*: -2 lam, independent of "
                 "eps", via=(sp.cancel,))
     t_half = tau / (2 * lam) * sp.log(W_STAR / w0 - 1)
-    bal = get("eq5.balanced").exprs["w"]
+    bal = pf.use("eq5.balanced").expr("w")
     tt = next(s for s in bal.free_symbols if s.name == "t")
     chain.equal(sp.Subs(bal, tt, t_half), W_STAR / 2,
                 "balanced: w reaches w*/2 at t = tau/(2 lam) ln(w*/w0 - 1); eps enters only "

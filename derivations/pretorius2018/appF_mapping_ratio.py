@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .proof import Chain
-from .step import Assumption, Outcome, Status, Step
+from ..engine.proof import Chain, Proof
+from ..engine.step import Assumption, Outcome, Status, Step
 from .symbols import N, eps, gamma, lam, tau, w, w0, w1, w2
 
 
@@ -17,10 +17,8 @@ def _rot(u: sp.Symbol) -> sp.Matrix:
     return sp.Matrix([[1 - u**2, -2 * u], [2 * u, 1 - u**2]]) / (1 + u**2)
 
 
-def _prove_f() -> Outcome:
+def _prove_f(pf: Proof) -> Outcome:
     """[F] the estimate is the eigenbasis diagonal of the mapping; its range is not [0, 1]."""
-    from .registry import get
-
     chain = Chain()
     c, r = sp.symbols("c r", real=True)  # V, R: rotations (tan of half their angles)
     v = _rot(c)
@@ -50,10 +48,10 @@ def _prove_f() -> Outcome:
     def at(x: int) -> sp.ImmutableMatrix:
         return sp.ImmutableMatrix([sp.Subs(dae, w, x), sp.Subs(wdae, w, x)])
 
-    r1, r2 = get("eq2").exprs["rhs"], get("eq3").exprs["rhs"]
+    r1, r2 = pf.use("eq2").expr("rhs"), pf.use("eq3").expr("rhs")
     chain.equal(w2 * r1 + w1 * r2, dae.subs({w: w1 * w2, q: w1**2 + w2**2}),
                 "DAE ([eq2], [eq3]): tau dw/dt = (lam - (lam + eps) w)(w1^2 + w2^2)")
-    c1, c2 = get("C.ode").exprs["rhs1"], get("C.ode").exprs["rhs2"]
+    c1, c2 = pf.use("C.ode").expr("rhs1"), pf.use("C.ode").expr("rhs2")
     chain.equal(w2 * c1 + w1 * c2, wdae.subs({w: w1 * w2, q: w1**2 + w2**2}),
                 "WDAE ([C.ode]): tau dw/dt = lam (1 - w)(w1^2 + w2^2) - 2 N gamma w")
     chain.equal(at(0), sp.Matrix([lam * q, lam * q]),
@@ -68,7 +66,7 @@ def _prove_f() -> Outcome:
                "so [0, 1] is forward-invariant for every decoupled direction of the linear AE, "
                "DAE and WDAE, balanced or not")
     # counterexample 1: a decoupled start above 1 (the AE keeps it above 1)
-    bal = get("eq5.balanced").exprs["w"]
+    bal = pf.use("eq5.balanced").expr("w")
     tt = next(s for s in bal.free_symbols if s.name == "t")
     vals = {lam: 1, eps: 0, tau: 1, w0: sp.Rational(3, 2), tt: sp.Rational(1, 2)}
     above_exact = 3 * sp.E / (3 * sp.E - 1)

@@ -19,8 +19,8 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .proof import Chain
-from .step import Assumption, Outcome, Status, Step
+from ..engine.proof import Chain, Proof
+from ..engine.step import Assumption, Outcome, Status, Step
 from .symbols import D, N, b, eps, s, sigma
 
 # ---------------------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ L_PRINTED = sp.Eq(
 )
 
 
-def _prove_L() -> Outcome:
+def _prove_L(pf: Proof) -> Outcome:
     """[L] the DAE loss is the paper's definition; record the linear case used below."""
     chain = Chain()
     chain.fact(L_PRINTED, "definition of the reconstruction loss of a one-hidden-layer DAE")
@@ -133,7 +133,7 @@ def _prove_L() -> Outcome:
 # ---------------------------------------------------------------------------------------------
 # [A.1] cross terms vanish
 # ---------------------------------------------------------------------------------------------
-def _prove_A1() -> Outcome:
+def _prove_A1(pf: Proof) -> Outcome:
     """[A.1] E[SE(x~)] = SE(x) + E||M(x - x~)||^2 for zero-mean noise (D = 3, general M)."""
     chain = Chain()
     noise = list(e)
@@ -164,7 +164,7 @@ def _prove_A1() -> Outcome:
 # ---------------------------------------------------------------------------------------------
 # [A.2] the noise term is s^2 tr(M M^T)
 # ---------------------------------------------------------------------------------------------
-def _prove_A2() -> Outcome:
+def _prove_A2(pf: Proof) -> Outcome:
     """[A.2] ||M e||^2 = tr(M e e^T M^T); E = tr(M (s^2 I) M^T) = s^2 tr(M M^T)."""
     chain = Chain()
     mom = isotropic_moment(s**2)
@@ -206,7 +206,7 @@ EQ1_RHS = (sp.Add(*[SE(xv, xv, W2 * W1) for xv in XS]) / (2 * NSAMP)
            + s**2 / 2 * (W2 * W1 * W1.T * W2.T).trace())
 
 
-def _prove_eq1() -> Outcome:
+def _prove_eq1(pf: Proof) -> Outcome:
     """[eq1] E[L] = 1/(2N) sum ||x_i - W2 W1 x_i||^2 + (s^2/2) tr(W2 W1 W1^T W2^T)."""
     chain = Chain()
     per_sample = sp.Add(*[SE(xv, xv) + s**2 * (M * M.T).trace() for xv in XS]) / (2 * NSAMP)
@@ -264,7 +264,7 @@ def laplace_moments(kmax: int = 4) -> list[sp.Expr]:
     return list(_moments("laplace", kmax))
 
 
-def _prove_noise() -> Outcome:
+def _prove_noise(pf: Proof) -> Outcome:
     """[noise] eps = N sigma^2 (Gaussian), eps = 2 N b^2 (Laplace with scale b)."""
     chain = Chain()
     gm, lm = gaussian_moments(), laplace_moments()

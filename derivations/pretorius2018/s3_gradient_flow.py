@@ -23,9 +23,9 @@ import sympy as sp
 from sympy.matrices.expressions import MatMul
 from sympy.polys.matrices import DomainMatrix
 
-from .noise import EQ1_RHS, NSAMP, W1, W2, XS
-from .proof import Chain
-from .step import Assumption, Outcome, Status, Step
+from ..engine.proof import Chain, Proof
+from ..engine.step import Assumption, Outcome, Status, Step
+from .s2_noise import EQ1_RHS, NSAMP, W1, W2, XS
 from .symbols import D, H, N, alpha, eps, lam, s, t, tau, w1, w2
 
 # ---------------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def _diag_field(rhs: sp.Expr, rows: int, cols: int) -> sp.Matrix:
 # ---------------------------------------------------------------------------------------------
 # [3.1a] gradient flow of E[L]
 # ---------------------------------------------------------------------------------------------
-def _prove_31a() -> Outcome:
+def _prove_31a(pf: Proof) -> Outcome:
     """[3.1a] tau dW1/dt from one gradient step on E[L] ([eq1]) with tau = N/alpha, eps = N s^2."""
     chain = Chain()
     nn = NSAMP
@@ -224,7 +224,7 @@ def _prove_31a() -> Outcome:
 # ---------------------------------------------------------------------------------------------
 # [3.1b] the rotated flow
 # ---------------------------------------------------------------------------------------------
-def _prove_31b() -> Outcome:
+def _prove_31b(pf: Proof) -> Outcome:
     """[3.1b] rotate by the eigenvectors V of Sigma_xx = V Lambda V^T: both printed ODEs."""
     chain = Chain()
     to_bar = {GW1: BW1 * V.T, GW2: V * BW2, SIGMA: V * LAMBDA * V.T}
@@ -262,7 +262,7 @@ def _prove_31b() -> Outcome:
 # ---------------------------------------------------------------------------------------------
 # [3.2] orthogonal initialisation: diagonal product, invariant form, decoupling
 # ---------------------------------------------------------------------------------------------
-def _prove_32() -> Outcome:
+def _prove_32(pf: Proof) -> Outcome:
     """[3.2] W2 = V D2 R^T, W1 = R D1 V^T: Wb2 Wb1 = D2 D1 and the form is kept by the flow."""
     chain = Chain()
     via = _via_orth(V, R)
@@ -324,17 +324,17 @@ def _prove_scalar(rhs: sp.Expr, label: str) -> Outcome:
                               "3.1a (lam_j is an eigenvalue of the SUM Sigma_xx).")
 
 
-def _prove_eq2() -> Outcome:
+def _prove_eq2(pf: Proof) -> Outcome:
     """[eq2] tau dw1j/dt = w2j lam_j (1 - w2j w1j) - eps w2j^2 w1j."""
     return _prove_scalar(RHS_W1, "eq2")
 
 
-def _prove_eq3() -> Outcome:
+def _prove_eq3(pf: Proof) -> Outcome:
     """[eq3] tau dw2j/dt = w1j lam_j (1 - w2j w1j) - eps w2j w1j^2."""
     return _prove_scalar(RHS_W2, "eq3")
 
 
-def _prove_eq4() -> Outcome:
+def _prove_eq4(pf: Proof) -> Outcome:
     """[eq4] dw/dt = -dl/dw (time t in epochs, l carries 1/tau), and l = alpha E[L]."""
     chain = Chain()
     chain.equal(-sp.Derivative(LOSS_J, w1), RHS_W1 / tau,

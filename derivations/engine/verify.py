@@ -1,12 +1,14 @@
 """Run the proofs of the registry: one :class:`Result` per step, with its wall time.
 
 The verifier never trusts a step: every proof is run afresh (nothing is cached across
-runs), a proof that raises or returns something other than an
-:class:`~derivations.step.Outcome` makes its step ``unverified`` with the error text, and a
-step whose ``uses`` names an unknown label is ``unverified`` without running its proof.
-Outcomes that contradict the rules of the registry (a refuted printed statement without a
-counterexample, ``holds`` reached by numerics alone, ...) are kept as they are but carry
-``warnings`` that the report and the LaTeX document show.
+runs) with a :class:`~derivations.engine.proof.Proof` that hands it the statement to decide
+and a resolver for the steps it declared.  A step is ``unverified`` with the reason when its
+proof raises (an undeclared step reached, a link that does not close, an invalid
+:class:`~derivations.engine.step.Outcome`), when its ``uses`` names an unknown label, when it
+names a convention its source does not define, or when it reaches a verdict on a SymPy
+statement without ever comparing against that statement (the engine's rule that ``holds``
+means "derived", see :meth:`~derivations.engine.proof.Chain.conclude`).  Softer
+inconsistencies (trivial links, a status without a note) are kept as ``warnings``.
 """
 
 from __future__ import annotations
@@ -15,29 +17,26 @@ import difflib
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .step import Method, Outcome, Status, Step
+from . import registry
+from .proof import Proof
+from .registry import UnknownStepError
+from .step import Method, Outcome, OutcomeError, Status, Step
 
 __all__ = [
     "Result",
     "StepTimeout",
     "UnknownStepError",
     "close_matches",
+    "engine_errors",
     "outcome_warnings",
     "resolve_ids",
     "verify_all",
     "verify_step",
 ]
-
-
-class UnknownStepError(KeyError):
-    """One or more requested labels are not in the registry (message lists close matches)."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 class StepTimeout(Exception):
@@ -63,6 +62,11 @@ class Result:
     @property
     def id(self) -> str:
         return self.step.id
+
+    @property
+    def key(self) -> str:
+        """The source-qualified label."""
+        return self.step.key
 
     @property
     def status(self) -> Status:
@@ -93,17 +97,19 @@ def close_matches(label: str, known: Sequence[str], n: int = 5) -> list[str]:
 def resolve_ids(ids: Iterable[str] | None, steps: Sequence[Step]) -> list[Step]:
     """The steps named by ``ids`` in registry order (all of them for ``None``).
 
-    Raises :class:`UnknownStepError` naming every unknown label with its close matches.
+    A label is ``source:label`` or a bare label; a bare label shared by several sources
+    selects all of them.  Raises :class:`UnknownStepError` naming every unknown label with
+    its close matches.
     """
     if ids is None:
         return list(steps)
     if isinstance(ids, str):  # "eq5" or "eq5,B.int", not the characters of the string
         ids = ids.split(",")
     wanted = [i.strip() for i in ids if i.strip()]
-    by_id = {s.id: s for s in steps}
-    unknown = [i for i in wanted if i not in by_id]
+    keys = {s.key for s in steps} | {s.id for s in steps}
+    unknown = [i for i in wanted if i not in keys]
     if unknown:
-        known = list(by_id)
+        known = list(dict.fromkeys(s.id for s in steps))
         parts = []
         for label in unknown:
             near = close_matches(label, known)
@@ -115,26 +121,19 @@ def resolve_ids(ids: Iterable[str] | None, steps: Sequence[Step]) -> list[Step]:
             f"known labels: {listing}"
         )
     chosen = set(wanted)
-    return [s for s in steps if s.id in chosen]
+    return [s for s in steps if s.id in chosen or s.key in chosen]
 
 
 def outcome_warnings(step: Step, outcome: Outcome) -> tuple[str, ...]:
-    """Ways in which ``outcome`` breaks the registry's rules for reporting a verdict."""
+    """Softer breaches of the registry's rules (the hard ones are refused when an
+    :class:`Outcome` is built, or by :func:`engine_errors`)."""
     out: list[str] = []
-    status = Status(outcome.status)
-    if status is Status.HOLDS and Method(outcome.method) is Method.NUMERIC:
-        out.append("'holds' reached by numerics only (should be a symbolic proof)")
+    status = outcome.status
     if status is not Status.HOLDS and not (outcome.note or step.note):
         out.append(f"status {status.value!r} without a note giving the reason")
-    if status is Status.CONVENTION and not outcome.convention:
-        out.append("holds-under-convention without naming the convention")
-    if status is Status.REFUTED:
-        if not outcome.counterexample:
-            out.append("refuted without a counterexample")
-        if outcome.corrected is None and not outcome.corrected_text:
-            out.append("refuted without a corrected statement")
     trivial = [k for k in outcome.chain
-               if k.rhs is not None and not isinstance(k.lhs, str) and k.lhs == k.rhs]
+               if k.rhs is not None and not isinstance(k.lhs, str) and k.lhs == k.rhs
+               and not k.conclusion]
     if trivial:
         example = str(trivial[0].lhs)
         example = example if len(example) <= 40 else example[:37] + "..."
@@ -179,31 +178,81 @@ def _unverified(step: Step, reason: str) -> Outcome:
     return Outcome(status=Status.UNVERIFIED, method=Method.SYMBOLIC, note=reason)
 
 
-def verify_step(step: Step, known_ids: Iterable[str], timeout: float | None = None) -> Result:
-    """Run one step's proof and time it; never raises for a failing proof."""
-    known = set(known_ids)
-    missing = [u for u in step.uses if u not in known]
+def _resolver(step: Step, steps: Sequence[Step]) -> Callable[[str], Step]:
+    by_key = {s.key: s for s in steps}
+    local = {s.id: s for s in steps if s.source == step.source}
+
+    def resolve(label: str) -> Step:
+        if label in local:
+            return local[label]
+        if label in by_key:
+            return by_key[label]
+        return registry.get(label, within=step.source or None)
+
+    return resolve
+
+
+def _known(label: str, step: Step, steps: Sequence[Step]) -> bool:
+    if any(s.id == label and s.source == step.source for s in steps):
+        return True
+    if any(s.key == label for s in steps):
+        return True
+    if ":" in label:
+        try:
+            registry.get(label)
+        except KeyError:
+            return False
+        return True
+    return False
+
+
+def engine_errors(step: Step, outcome: Outcome, proof: Proof) -> list[str]:
+    """Ways in which a returned outcome breaks the engine's rules (the step is unverified)."""
+    errs = []
+    status = outcome.status
+    decided = status in (Status.HOLDS, Status.CONVENTION, Status.REFUTED)
+    if decided and proof.printed is not None and not proof.concluded:
+        errs.append(f"proof reached {status.value!r} without comparing against its printed "
+                    "statement (Chain.conclude / Chain.disprove on pf.printed)")
+    if outcome.convention and step.source:
+        table = registry.source(step.source).convention_table
+        bad = [k for k in outcome.convention_keys if k not in table]
+        if bad:
+            errs.append(f"convention {', '.join(map(repr, bad))} is not defined by source "
+                        f"{step.source!r} (known keys: {', '.join(table)})")
+    return errs
+
+
+def verify_step(step: Step, steps: Sequence[Step] = (), timeout: float | None = None,
+                printed: object | None = None) -> Result:
+    """Run one step's proof and time it; never raises for a failing proof.
+
+    ``steps`` are the steps that ``uses`` may name besides the registry's (for tests);
+    ``printed`` replaces the statement handed to the proof (mutation testing).
+    """
+    steps = tuple(steps) or registry.all_steps((step.source,)) if step.source else tuple(steps)
+    missing = [u for u in step.uses if not _known(u, step, steps)]
     if missing:
         reason = f"uses unknown label{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
         return Result(step, _unverified(step, reason), 0.0, error=reason)
+    proof = Proof(step, _resolver(step, steps), printed=printed)  # type: ignore[arg-type]
     start = time.perf_counter()
     try:
         with _time_limit(timeout):
-            outcome = step.proof()
+            outcome = step.proof(proof)
     except Exception as err:  # any failure of a proof is a verdict, never a crash
         seconds = time.perf_counter() - start
         text = str(err).strip()
-        reason = f"proof raised {type(err).__name__}" + (f": {text}" if text else "")
+        kind = "invalid outcome" if isinstance(err, OutcomeError) else type(err).__name__
+        reason = f"proof raised {kind}" + (f": {text}" if text else "")
         return Result(step, _unverified(step, reason), seconds, error=reason)
     seconds = time.perf_counter() - start
     if not isinstance(outcome, Outcome):
         reason = f"proof returned {type(outcome).__name__}, not an Outcome"
         return Result(step, _unverified(step, reason), seconds, error=reason)
-    try:
-        Status(outcome.status)
-        Method(outcome.method)
-    except ValueError as err:
-        reason = f"proof returned an invalid outcome: {err}"
+    errors = engine_errors(step, outcome, proof)
+    if errors:
+        reason = "; ".join(errors)
         return Result(step, _unverified(step, reason), seconds, error=reason)
     return Result(step, outcome, seconds, warnings=outcome_warnings(step, outcome))
 
@@ -211,25 +260,30 @@ def verify_step(step: Step, known_ids: Iterable[str], timeout: float | None = No
 def verify_all(
     ids: Iterable[str] | None = None,
     *,
+    source: str | Iterable[str] | None = None,
     steps: Sequence[Step] | None = None,
     timeout: float | None = None,
     progress: object | None = None,
 ) -> list[Result]:
     """Verify the steps named by ``ids`` (all by default), in registry order.
 
-    ``steps`` replaces the registry (for tests); ``timeout`` bounds each proof's wall time
-    in seconds; ``progress``, if given, is called as ``progress(i, n, step)`` before each
-    proof.  Unknown labels in ``ids`` raise :class:`UnknownStepError` before anything runs.
+    ``source`` restricts to one source (or several); ``steps`` replaces the registry (for
+    tests); ``timeout`` bounds each proof's wall time in seconds; ``progress``, if given, is
+    called as ``progress(i, n, step)`` before each proof.  Unknown labels in ``ids`` raise
+    :class:`UnknownStepError` before anything runs.
     """
     if steps is None:
-        from . import registry
-
-        steps = registry.STEPS
+        names = None if source is None else ([source] if isinstance(source, str) else source)
+        if ids is not None and names is None:  # qualified labels name their sources
+            labels = ids.split(",") if isinstance(ids, str) else list(ids)
+            quals = {registry.split(i.strip())[0] for i in labels if i.strip()}
+            if None not in quals:
+                names = [q for q in registry.source_names() if q in quals] or list(quals)
+        steps = registry.all_steps(names)
     chosen = resolve_ids(ids, steps)
-    known = [s.id for s in steps]
     results = []
     for i, step in enumerate(chosen):
         if callable(progress):
             progress(i, len(chosen), step)
-        results.append(verify_step(step, known, timeout=timeout))
+        results.append(verify_step(step, steps, timeout=timeout))
     return results

@@ -1,7 +1,7 @@
-"""``daedyn verify`` and ``daedyn latex`` end to end, on a synthetic registry.
+"""``daedyn verify``, ``latex`` and ``mutate`` end to end, on a synthetic registry.
 
-The registry is replaced by monkeypatching ``derivations.registry.STEPS`` (the verifier
-reads it at call time), so exit statuses can be checked for every case of the spec.
+The registry is replaced with :func:`derivations.engine.registry.override`, so exit statuses
+can be checked for every case of the spec.
 """
 
 from __future__ import annotations
@@ -16,35 +16,45 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derivations import registry
-from derivations.proof import Chain
-from derivations.step import Outcome, Status, Step
+from derivations.engine import Source, registry
+from derivations.engine.proof import Proof
+from derivations.engine.step import Method, Outcome, Status, Step
 from experiments.cli import main
 
 x = sp.Symbol("x", real=True)
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
-def _holds() -> Outcome:
-    return Chain().equal((x + 1) ** 2, x**2 + 2 * x + 1, "expand").outcome()
+def _holds(pf: Proof) -> Outcome:
+    ch = pf.chain().conclude(pf.printed, sp.Eq((x + 1) ** 2, x**2 + 2 * x + 1), "expand")
+    return ch.outcome()
 
 
-def _refuted() -> Outcome:
-    return Chain().equal(2 * x, x + x, "sum").outcome(
+def _refuted(pf: Proof) -> Outcome:
+    return pf.chain().disprove(pf.printed, {x: 1}, "1 != 2").outcome(
         Status.REFUTED, counterexample={"x": 1.0}, corrected=sp.Eq(sp.Symbol("y"), 2 * x),
         note="wrong factor")
 
 
-PRINTED_OK = Step("eq1", "2", "holds", sp.Eq(x, x), _holds)
+def _unverified(pf: Proof) -> Outcome:
+    return Outcome(Status.UNVERIFIED, Method.SYMBOLIC, note="timed out in SymPy")
+
+
+OK_STATEMENT = sp.Eq((x + 1) ** 2, x**2 + 2 * x + 1)
+PRINTED_OK = Step("eq1", "2", "holds", OK_STATEMENT, _holds)
 PRINTED_BAD = Step("eq7", "C", "refuted in the paper", sp.Eq(x, 2 * x), _refuted, uses=("eq1",))
 EXTRA_BAD = Step("eq7.extra", "C", "refuted, not printed", sp.Eq(x, 2 * x), _refuted,
                  printed_in_paper=False)
-RAISES = Step("B.int", "B", "raises", sp.Eq(x, x), lambda: 1 / 0)  # type: ignore[arg-type,return-value]
+RAISES = Step("B.int", "B", "raises", OK_STATEMENT, lambda pf: 1 / 0)  # type: ignore[arg-type,return-value]
+UNVERIFIED = Step("B.open", "B", "open", OK_STATEMENT, _unverified)
+SOURCE = Source(name="demo", title="demo", package="tests", modules=(),
+                sections={"2": "Two", "B": "B", "C": "C"})
 
 
 @pytest.fixture()
-def synthetic(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "STEPS", (PRINTED_OK, PRINTED_BAD, EXTRA_BAD, RAISES))
+def synthetic():
+    with registry.override({"demo": (SOURCE, (PRINTED_OK, PRINTED_BAD, EXTRA_BAD, RAISES))}):
+        yield
 
 
 def test_verify_prints_table_and_exits_0_even_with_refutations(
@@ -66,7 +76,7 @@ def test_strict_exits_1_when_a_printed_statement_is_refuted(
 
 def test_strict_ignores_refuted_steps_not_printed_in_the_paper(
         synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["verify", "--strict", "--only", "eq1,eq7.extra,B.int"]) == 0
+    assert main(["verify", "--strict", "--only", "eq1,eq7.extra"]) == 0
 
 
 def test_only_selects_a_subset(synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,7 +101,7 @@ def test_empty_only_exits_2(synthetic: None, capsys: pytest.CaptureFixture[str])
 def test_json_report(synthetic: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "new" / "dir" / "report.json"
     assert main(["verify", "--json", str(path)]) == 0
-    data = json.loads(path.read_text())
+    data = json.loads(path.read_text())["steps"]
     assert [d["id"] for d in data] == ["eq1", "eq7", "eq7.extra", "B.int"]
     assert data[1]["status"] == "refuted" and data[1]["counterexample"] == {"x": 1.0}
     assert data[1]["corrected"] == "y = 2 x" and data[1]["printed_in_paper"] is True
@@ -101,20 +111,21 @@ def test_json_report(synthetic: None, tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_json_to_stdout(synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", "--json", "-", "--only", "eq1"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = json.loads(capsys.readouterr().out)["steps"]
     assert [d["id"] for d in data] == ["eq1"]
 
 
 def test_json_to_stdout_survives_a_chatty_proof(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    def chatty() -> Outcome:
+    def chatty(pf: Proof) -> Outcome:
         print("progress: integrating ...")
-        return _holds()
+        return _holds(pf)
 
-    monkeypatch.setattr(registry, "STEPS", (Step("eq1", "2", "chatty", sp.Eq(x, x), chatty),))
-    assert main(["verify", "--json", "-"]) == 0
+    step = Step("eq1", "2", "chatty", OK_STATEMENT, chatty)
+    with registry.override({"demo": (SOURCE, (step,))}):
+        assert main(["verify", "--json", "-"]) == 0
     captured = capsys.readouterr()
-    assert json.loads(captured.out)[0]["status"] == "holds"
+    assert json.loads(captured.out)["steps"][0]["status"] == "holds"
     assert "progress: integrating" in captured.err
 
 
@@ -163,7 +174,7 @@ def test_latex_unwritable_directory_exits_2(synthetic: None, tmp_path: Path,
 def test_pdf_without_pdflatex_exits_2_with_install_hint(
         synthetic: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from derivations import latex
+    from derivations.engine import latex
 
     monkeypatch.setattr(latex.shutil, "which", lambda name: None)
     out = tmp_path / "p.tex"
@@ -176,7 +187,7 @@ def test_pdf_without_pdflatex_exits_2_with_install_hint(
 def test_pdf_if_available_without_pdflatex_exits_0_with_hint(
         synthetic: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from derivations import latex
+    from derivations.engine import latex
 
     monkeypatch.setattr(latex.shutil, "which", lambda name: None)
     out = tmp_path / "p.tex"
@@ -188,7 +199,7 @@ def test_pdf_if_available_without_pdflatex_exits_0_with_hint(
 def test_pdf_compile_failure_exits_2_with_log_tail(
         synthetic: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from derivations import latex
+    from derivations.engine import latex
 
     def fail(path: object, timeout: float = 0) -> Path:
         raise latex.LatexError("pdflatex failed (exit 1)", "! Undefined control sequence.")
@@ -216,3 +227,44 @@ def test_console_script_unknown_label_exits_2_without_traceback() -> None:
     assert proc.returncode == 2
     assert "unknown label 'no-such-label'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_strict_fails_on_an_unverified_printed_statement(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with registry.override({"demo": (SOURCE, (PRINTED_OK, UNVERIFIED))}):
+        assert main(["verify", "--strict"]) == 1
+    assert "B.open" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "nan", "inf"])
+def test_timeout_must_be_positive(synthetic: None, bad: str,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--timeout", bad]) == 2
+    assert "--timeout must be a positive" in capsys.readouterr().err
+
+
+def test_unknown_source_exits_2(synthetic: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--source", "nosuch"]) == 2
+    assert "unknown source 'nosuch'" in capsys.readouterr().err
+
+
+def test_mutate_kills_every_mutant_of_a_sound_proof(
+        synthetic: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "m.json"
+    assert main(["mutate", "--only", "eq1", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["summary"]["generated"] > 3
+    assert doc["summary"]["killed"] == doc["summary"]["generated"]
+
+
+def test_mutate_reports_survivors_of_a_proof_that_ignores_its_statement(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    def lazy(pf: Proof) -> Outcome:  # compares against a copy of the statement, not pf.printed
+        ch = pf.chain()
+        ch.conclude(pf.printed.lhs, (x + 1) ** 2, "reads only the left-hand side")
+        return ch.outcome()
+
+    step = Step("eq1", "2", "lazy", OK_STATEMENT, lazy)
+    with registry.override({"demo": (SOURCE, (step,))}):
+        assert main(["mutate", "--only", "eq1"]) == 1
+    assert "SURVIVED" in capsys.readouterr().out

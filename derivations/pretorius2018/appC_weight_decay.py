@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .proof import Chain
-from .step import Assumption, Outcome, Status, Step
+from ..engine.proof import Chain, Proof
+from ..engine.step import Assumption, Outcome, Status, Step
 from .symbols import N, alpha, eps, gamma, lam, t, tau, w, w0, w1, w2, wf
 
 XI = 1 - N * gamma / lam
@@ -37,7 +37,7 @@ def _ode_residual(expr: sp.Expr, rhs_ngamma: sp.Expr | None = None) -> sp.Expr:
     return tau * sp.Derivative(expr, t) - rhs.subs(w, expr)
 
 
-def _prove_eq6() -> Outcome:
+def _prove_eq6(pf: Proof) -> Outcome:
     """[eq6] is a definition; its penalty is a per-direction sum under orthogonal init [3.2]."""
     chain = Chain()
     chain.fact("L_gamma = 1/(2N) sum_i ||x_i - W2 W1 x_i||^2 + gamma/2 (||W1||^2 + ||W2||^2)",
@@ -53,7 +53,7 @@ def _prove_eq6() -> Outcome:
     return chain.outcome(Status.HOLDS, note="A definition; its per-direction form feeds [C.loss].")
 
 
-def _prove_loss() -> Outcome:
+def _prove_loss(pf: Proof) -> Outcome:
     chain = Chain()
     lamj = lam
     per_dir = lamj / (2 * N) * (1 - w2 * w1) ** 2 + gamma / 2 * (w1**2 + w2**2)
@@ -63,14 +63,14 @@ def _prove_loss() -> Outcome:
     return chain.outcome(Status.HOLDS, note="Relies on tau = N/alpha; gamma stays eq6's gamma.")
 
 
-def _prove_ode() -> Outcome:
+def _prove_ode(pf: Proof) -> Outcome:
     chain = Chain()
     chain.equal(-tau * sp.Derivative(LOSS, w1), RHS1, "tau dw1/dt = -tau dl_gamma/dw1")
     chain.equal(-tau * sp.Derivative(LOSS, w2), RHS2, "tau dw2/dt = -tau dl_gamma/dw2")
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_w() -> Outcome:
+def _prove_w(pf: Proof) -> Outcome:
     chain = Chain()
     chain.equal(2 * w2 * RHS2 - 2 * w1 * RHS1, -2 * N * gamma * (w2**2 - w1**2),
                 "tau d(w2^2 - w1^2)/dt = -2 N gamma (w2^2 - w1^2): the difference decays as "
@@ -81,7 +81,7 @@ def _prove_w() -> Outcome:
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_t() -> Outcome:
+def _prove_t(pf: Proof) -> Outcome:
     chain = Chain()
     chain.equal(sp.Derivative(T_OF_WF, wf), 1 / RHS_W.subs(w, wf) * tau,
                 "d t / d w_f = tau / (2 w_f (lam - N gamma - w_f lam)): the separated [C.w]",
@@ -90,7 +90,7 @@ def _prove_t() -> Outcome:
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_eq7() -> Outcome:
+def _prove_eq7(pf: Proof) -> Outcome:
     chain = Chain()
     chain.equal(_ode_residual(W_CORRECT), 0,
                 "with E_gamma = exp(2 lam xi t/tau) the formula solves [C.w]",
@@ -116,7 +116,7 @@ def _prove_eq7() -> Outcome:
     )
 
 
-def _prove_critical() -> Outcome:
+def _prove_critical(pf: Proof) -> Outcome:
     chain = Chain()
     crit = RHS_W.subs(gamma, lam / N)
     chain.equal(_ode_residual(W_CRITICAL, crit), 0,
@@ -131,16 +131,14 @@ def _prove_critical() -> Outcome:
     return chain.outcome(Status.HOLDS)
 
 
-def _prove_claim1() -> Outcome:
-    from .registry import get
-
+def _prove_claim1(pf: Proof) -> Outcome:
     chain = Chain()
     dae = 2 * w * (lam - (lam + eps) * w)  # balanced DAE product flow ([eq5.balanced])
     chain.equal(sp.Subs(sp.Derivative(dae, w), w, 0), 2 * lam,
                 "DAE from a small balanced start: tau dw/dt ~ 2 lam w, eps-free growth rate")
     chain.equal(sp.Subs(sp.Derivative(RHS_W, w), w, 0), 2 * (lam - N * gamma),
                 "WDAE: tau dw/dt ~ 2 (lam - N gamma) w, slower for gamma > 0")
-    bal = get("eq5.balanced").exprs["w"]
+    bal = pf.use("eq5.balanced").expr("w")
     tt = next(s for s in bal.free_symbols if s.name == "t")
     ws = lam / (lam + eps)
     t_dae = tau / (2 * lam) * sp.log(ws / w0 - 1)
