@@ -165,8 +165,18 @@ def cmd_latex(args: argparse.Namespace) -> int:
         raise UsageError(f"--pdf needs pdflatex, which is not installed; install it with: "
                          f"{latex.INSTALL_HINT} (or use --pdf-if-available)")
     out = _writable_file(out, "output")
+    mutation = None
+    mutation_json = getattr(args, "mutation_json", None)  # the latex parser may offer it
+    if mutation_json:
+        import json
+
+        try:
+            mutation = json.loads(Path(mutation_json).read_text(encoding="utf-8"))
+            latex.mutation_entries(mutation)  # validated before the proofs run
+        except (OSError, ValueError) as err:
+            raise UsageError(f"cannot read mutation results {mutation_json}: {err}") from None
     results, wall = _run(args)
-    _write_text(out, latex.render(results), "output")
+    _write_text(out, latex.render(results, mutation=mutation), "output")
     print(f"wrote {out} ({len(results)} steps, verified in {wall:.1f} s)")
     if not (args.pdf or args.pdf_if_available):
         return 0
@@ -226,6 +236,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     la.add_argument("-o", "--output", default="proofs.tex", metavar="PATH.tex",
                     help="where to write the document (default proofs.tex); parent "
                          "directories are created")
+    la.add_argument("--mutation-json", metavar="PATH",
+                    help="a `daedyn mutate --json` result: each step shows its mutation score")
     pdf = la.add_mutually_exclusive_group()
     pdf.add_argument("--pdf", action="store_true",
                      help="compile to PDF with latexmk/pdflatex (exit 2 if unavailable)")

@@ -5,7 +5,8 @@ that :mod:`numerics` evaluates.  Modules, in the paper's order: ``s2_noise`` (Se
 Appendix A), ``s3_gradient_flow`` (Section 3), ``appB_closed_form`` (eq5, Appendix B),
 ``s4_fixed_points`` (Section 4), ``appC_weight_decay`` (Section 5, Appendix C),
 ``appD_curvature`` (Appendix D, eq8), ``appE_noise_vs_decay`` (Appendix E, Section 5.2),
-``appF_mapping_ratio`` (Appendix F), ``numerics_forms`` (not printed: stable forms).
+``appF_mapping_ratio`` (Appendix F), ``numerics_forms`` (not printed: stable forms),
+``discrete_updates`` (not printed: the GD update the numerics run).
 """
 
 from ..engine.registry import Source
@@ -18,7 +19,7 @@ SOURCE = Source(
     package=__name__,
     modules=("s2_noise", "s3_gradient_flow", "appB_closed_form", "s4_fixed_points",
              "appC_weight_decay", "appD_curvature", "appE_noise_vs_decay", "appF_mapping_ratio",
-             "numerics_forms"),
+             "numerics_forms", "discrete_updates"),
     sections={
         "2": "Linear denoising autoencoders (Section 2, Appendix A)",
         "3": "Gradient flow and scalar dynamics (Section 3)",
