@@ -349,7 +349,7 @@ FIXED = Assumption("a fixed point: w1 w2 = w* = lam/(lam + eps), lam > 0, eps >=
 STEPS: tuple[Step, ...] = (
     Step(id="OD.hessian", section="D", title="Hessian at the fixed points, eq5's rate",
          printed=HESSIAN, proof=_prove_hessian, printed_in_paper=False, assumes=(FIXED,),
-         exprs={"hessian": HESS, "mu": MU, "mu_c0": MU_C0, "w_star": W_STAR}),
+         exprs={"hessian": sp.ImmutableMatrix(HESS), "mu": MU, "mu_c0": MU_C0, "w_star": W_STAR}),
     Step(id="OD.gd", section="D", title="GD: stability threshold and contraction",
          printed=GD, proof=_prove_gd, printed_in_paper=False, assumes=(FIXED,),
          exprs={"threshold": GD_THRESHOLD, "block": GD_BLOCK, "grad_1": GRAD[0],
