@@ -184,7 +184,9 @@ def _prove_svd(pf: Proof) -> Outcome:
                            "the paper's Sigma_xx is uncentred.")
 
 
-VAR = sp.Eq(sp.Symbol("max_{|b|=1} b^T C b"), sp.Symbol("lambda_1", positive=True))
+_j, _kv = sp.Symbol("j", integer=True, positive=True), sp.Symbol("k", integer=True, positive=True)
+_lam_j = sp.IndexedBase("lambda")
+VAR = sp.Eq(sp.Symbol("max_{W^T W = I_k} tr(W^T C W)"), sp.Sum(_lam_j[_j], (_j, 1, _kv)))
 
 
 def _prove_var(pf: Proof) -> Outcome:
@@ -205,7 +207,11 @@ def _prove_var(pf: Proof) -> Outcome:
     ch.fact("max over orthonormal k-frames W of tr(W^T C W) = lambda_1 + ... + lambda_k",
             "Ky Fan's maximum principle (cited): for every k the first k components carry the "
             "largest possible variance")
-    ch.conclude(pf.printed.rhs, (bvec.T * c * bvec)[0].subs(th, 0), "the maximum, at b = v_1")
+    ch.equal(sp.Subs(pf.printed.rhs, _kv, 1), (bvec.T * c * bvec)[0].subs(th, 0).subs(
+        {l1: _lam_j[1], l2: _lam_j[2]}), "k = 1: the maximum lambda_1, at b = v_1 "
+             "(2-D, above)")
+    ch.conclude(pf.printed.rhs, sp.Sum(_lam_j[_j], (_j, 1, _kv)), "Ky Fan's value: the sum of "
+                "the k largest eigenvalues of the covariance", via=(lambda e: e.doit(),))
     return ch.outcome(Status.HOLDS, note="Precise reading: for every k, the top-k eigenvectors "
                       "of the covariance maximise the captured variance tr(W^T C W) over "
                       "orthonormal W (Ky Fan, cited; k = 1 in 2-D proved), and the components "

@@ -279,13 +279,16 @@ def _prove_flow(pf: Proof) -> Outcome:
 cs = sp.Symbol("c", positive=True)
 gg, mm, vv = sp.Symbol("g", real=True), sp.Symbol("m", real=True), sp.Symbol("v", nonnegative=True)
 b1, b2 = sp.symbols("beta_1 beta_2", nonnegative=True)
-ADAM_SCALE = sp.Eq(sp.Symbol("Delta(c g)"), sp.Symbol("Delta(g)"))
 
 
 def _adam_delta(gr: sp.Expr, m0: sp.Expr, v0: sp.Expr, e: sp.Expr) -> sp.Expr:
     m1 = b1 * m0 + (1 - b1) * gr
     v1 = b2 * v0 + (1 - b2) * gr**2
     return -eta * m1 / (sp.sqrt(v1) + e)
+
+
+ADAM_SCALE = sp.Eq(_adam_delta(cs * gg, cs * mm, cs**2 * vv, 0), _adam_delta(gg, mm, vv, 0),
+                   evaluate=False)
 
 
 def _prove_adam_scale(pf: Proof) -> Outcome:
@@ -300,8 +303,10 @@ def _prove_adam_scale(pf: Proof) -> Outcome:
     ch.equal(GRAD, (lam + eps) * (w1 * w2 - W_STAR) * sp.Matrix([w2, w1]),
              "per direction grad l = (lam + eps)(w - w*)(w2, w1): lam and eps enter only through "
              "the factor lam + eps and the target w* = lam/(lam + eps)", via=(sp.cancel,))
-    ch.conclude(pf.printed, sp.Eq(sp.Symbol("Delta(c g)"), sp.Symbol("Delta(g)")),
-                "the invariance, as checked in the first link")
+    ch.conclude(pf.printed.lhs, _adam_delta(gg, mm, vv, 0), "the printed invariance: "
+                "Delta(c g, c m, c^2 v) = Delta(g, m, v)", via=(sp.powsimp, sp.cancel))
+    ch.conclude(pf.printed.rhs, _adam_delta(gg, mm, vv, 0), "its right side is the unscaled "
+                "update", via=(sp.cancel,))
     return ch.outcome(Status.HOLDS, note="Consequences (eps_Adam -> 0): a direction's trajectory "
                       "depends on lam and the noise eps only through w* = lam/(lam + eps): "
                       "without noise every direction learns on the same clock (the eigenvalue "
@@ -314,15 +319,22 @@ def _prove_adam_scale(pf: Proof) -> Outcome:
 
 th = sp.Symbol("theta", real=True)
 Q = sp.Matrix([[sp.cos(th), -sp.sin(th)], [sp.sin(th), sp.cos(th)]])
-DECOUPLING = sp.Eq(sp.Symbol("Q step_HB(g)"), sp.Symbol("step_HB(Q g)"))
+_gv = sp.Matrix(sp.symbols("g_1 g_2", real=True))
+_bv = sp.Matrix(sp.symbols("b_1 b_2", real=True))
+
+
+def _hb_step(gr: sp.Matrix, buf: sp.Matrix) -> sp.Matrix:
+    """torch's SGD with momentum: w <- w - eta (beta b + g) (the buffer update itself)."""
+    return -eta * (beta * buf + gr)
+
+
+_lhs, _rhs = Q * _hb_step(_gv, _bv), _hb_step(Q * _gv, Q * _bv)
+DECOUPLING = sp.Tuple(*(sp.Eq(_lhs[i], _rhs[i], evaluate=False) for i in range(2)))
 
 
 def _prove_decoupling(pf: Proof) -> Outcome:
     ch = pf.chain()
-    gv = sp.Matrix(sp.symbols("g_1 g_2", real=True))
-    bv = sp.Matrix(sp.symbols("b_1 b_2", real=True))
-    hb_step = lambda gr, buf: -eta * (beta * buf + gr)  # noqa: E731 - torch SGD, momentum
-    ch.equal(Q * hb_step(gv, bv), hb_step(Q * gv, Q * bv),
+    ch.equal(Q * _hb_step(_gv, _bv), _hb_step(Q * _gv, Q * _bv),
              "heavy ball (and Nesterov, GD): the update is linear in (g, buffer) with scalar "
              "coefficients, so it commutes with any rotation Q: orthogonal initialisation "
              "decouples in every basis", via=(sp.expand,))
@@ -337,8 +349,10 @@ def _prove_decoupling(pf: Proof) -> Outcome:
              "RMSprop/Adam (elementwise sqrt of g o g): g = (1, 2), Q = rotation by pi/4: "
              "Q step(g) - step(Q g) != 0; equivariance only for signed permutations",
              via=(sp.expand, sp.radsimp, sp.simplify))
-    ch.conclude(pf.printed, sp.Eq(sp.Symbol("Q step_HB(g)"), sp.Symbol("step_HB(Q g)")),
-                "heavy ball is rotation-equivariant")
+    for i in range(2):
+        ch.conclude(pf.printed[i].lhs, _hb_step(Q * _gv, Q * _bv)[i],
+                    f"component {i + 1}: Q step(g, b) = step(Q g, Q b) for heavy ball",
+                    via=(sp.expand,))
     return ch.outcome(Status.HOLDS, note="GD, heavy ball and Nesterov preserve the paper's "
                       "eigenbasis decoupling from orthogonal initialisation in any coordinates; "
                       "RMSprop, AdaGrad and Adam only in the eigenbasis (or any basis obtained "
