@@ -349,10 +349,11 @@ def _prove_decoupling(pf: Proof) -> Outcome:
              "RMSprop/Adam (elementwise sqrt of g o g): g = (1, 2), Q = rotation by pi/4: "
              "Q step(g) - step(Q g) != 0; equivariance only for signed permutations",
              via=(sp.expand, sp.radsimp, sp.simplify))
+    derived_l, derived_r = Q * _hb_step(_gv, _bv), _hb_step(Q * _gv, Q * _bv)
     for i in range(2):
-        ch.conclude(pf.printed[i].lhs, _hb_step(Q * _gv, Q * _bv)[i],
-                    f"component {i + 1}: Q step(g, b) = step(Q g, Q b) for heavy ball",
-                    via=(sp.expand,))
+        ch.conclude(pf.printed[i], sp.Eq(derived_r[i], derived_l[i], evaluate=False),
+                    f"component {i + 1}: Q step(g, b) = step(Q g, Q b) for heavy ball (each side "
+                    "equals the rotated update)", via=(sp.expand,))
     return ch.outcome(Status.HOLDS, note="GD, heavy ball and Nesterov preserve the paper's "
                       "eigenbasis decoupling from orthogonal initialisation in any coordinates; "
                       "RMSprop, AdaGrad and Adam only in the eigenbasis (or any basis obtained "
