@@ -215,7 +215,7 @@ def test_momentum_flow_limit_error_halves_with_eta(method: str) -> None:
 # ---------------------------------------------------------------- Adam
 
 
-def _adam_run(lam: float, eps: float, scale: float, steps: int = 300) -> np.ndarray:
+def _adam_run(lam: float, eps: float, scale: float, steps: int = 150) -> np.ndarray:
     opt = Adam(lr=1e-2, betas=(0.9, 0.999), eps=0.0)
     w = np.array([0.05, 0.1])
     state = opt.init(w)

@@ -298,3 +298,34 @@ def test_nan_hyperparameters_and_shape_mismatch_raise() -> None:
         opt.step(np.zeros(2), np.zeros(3), opt.init(np.zeros(2)))
     with pytest.raises(ValueError, match="finite"):
         opt.step(np.array([np.nan, 0.0]), np.zeros(2), opt.init(np.zeros(2)))
+
+
+# ---------------------------------------------------------------- against the verified notes
+
+
+@given(seed=seeds, beta=st.floats(0.0, 0.999), eps=st.floats(1e-10, 1.0),
+       lr=st.floats(1e-4, 1.0))
+def test_rmsprop_adagrad_adam_are_the_notes_verified_updates(seed, beta, eps, lr) -> None:
+    """One step of each optimiser equals the update of the verified steps [LN.rmsprop],
+    [LN.adagrad] and [LN.adam.update] (its corrected form, with mhat, vhat from [LN.adam]),
+    lambdified from the registry (to rounding: 1e-14 relative)."""
+    from numerics.lambdified import numpy_fn
+
+    rng = np.random.default_rng(seed)
+    w, g = rng.normal(size=5), rng.normal(size=5)
+    v_prev = rng.uniform(0, 2, size=5)
+    rms_v = numpy_fn("notes:LN.rmsprop", "v", ("beta", "g", "v_{t-1}"))(beta, g, v_prev)
+    rms_w = numpy_fn("notes:LN.rmsprop", "w", ("epsilon", "eta", "g", "v_t", "w_{t-1}"))
+    opt = RMSprop(lr=lr, alpha=beta, eps=eps)
+    new, st_ = opt.step(w, g, RMSpropState(v_prev))
+    np.testing.assert_allclose(st_.square_avg, rms_v, rtol=1e-14, atol=1e-300)
+    np.testing.assert_allclose(new, rms_w(eps, lr, g, rms_v, w), rtol=1e-14, atol=1e-15)
+    ada_v = numpy_fn("notes:LN.adagrad", "v", ("g", "v_{t-1}"))(g, v_prev)
+    new, st_ = Adagrad(lr=lr, eps=eps).step(w, g, AdagradState(v_prev))
+    np.testing.assert_allclose(st_.sum, ada_v, rtol=1e-14)
+    np.testing.assert_allclose(new, rms_w(eps, lr, g, ada_v, w), rtol=1e-14, atol=1e-15)
+    adam_w = numpy_fn("notes:LN.adam.update", "w",
+                      ("\\hat{m}_t", "\\hat{v}_t", "epsilon", "eta", "w_{t-1}"))
+    opt = Adam(lr=lr, betas=(0.9, beta), eps=eps)
+    new, _ = opt.step(w, g, opt.init(w))  # t = 1: mhat = g, vhat = g^2 exactly
+    np.testing.assert_allclose(new, adam_w(g, g * g, eps, lr, w), rtol=1e-14, atol=1e-15)
