@@ -1,7 +1,7 @@
 """The notes' optimisers on the paper's per-direction loss lam/2 (1 - w1 w2)^2 + eps/2 (w1 w2)^2.
 
-Labels OD.hessian, OD.gd, OD.heavy-ball, OD.nesterov, OD.polyak, OD.imbalance, OD.flow,
-OD.adam.scale, OD.decoupling (not printed in the notes; they answer issue 11's questions).
+Labels OD.hessian, OD.hessian.wd, OD.gd, OD.heavy-ball, OD.nesterov, OD.polyak, OD.imbalance,
+OD.flow, OD.adam.scale, OD.decoupling (not printed in the notes; they answer issue 11's questions).
 ``eta`` multiplies grad l (eta = lr/N = 1/tau in the paper's units, its l carrying 1/tau);
 ``beta`` is torch's momentum.  Every fixed point with w = w1 w2 = w* = lam/(lam + eps) lies on a
 hyperbola of fixed points, so each linearisation has an eigenvalue 1 along it; "stable" and
@@ -52,6 +52,39 @@ def _prove_hessian(pf: Proof) -> Outcome:
     ch.conclude(pf.printed.rhs, sp.sqrt((lam + eps) ** 2 * c0**2 + 4 * lam**2),
                 "mu in the paper's quantities; balanced (c0 = 0): mu = 2 lam, free of eps")
     return ch.outcome(Status.HOLDS, note="At the origin (a saddle) the eigenvalues are +-lam.")
+
+
+# ------------------------------------------------------------------ weight-decay variant
+
+GRAD_WD = sp.Matrix([sp.diff(LOSS_WD, w1), sp.diff(LOSS_WD, w2)])
+HESS_WD = sp.hessian(LOSS_WD, (w1, w2))
+U_WD = sp.sqrt(1 - gam / lam)  # balanced fixed point w1 = w2 = u, u^2 = 1 - gamma_N/lam
+HESSIAN_WD = sp.Tuple(sp.Eq(sp.Symbol("mu_1"), 2 * (lam - gam)), sp.Eq(sp.Symbol("mu_2"), 2 * gam))
+
+
+def _prove_hessian_wd(pf: Proof) -> Outcome:
+    ch = pf.chain()
+    rr = lam * (w1 * w2 - 1)
+    ch.equal(GRAD_WD, sp.Matrix([rr * w2 + gam * w1, rr * w1 + gam * w2]),
+             "grad l_gamma = r (w2, w1) + gamma_N (w1, w2), r = lam (w1 w2 - 1)")
+    ch.equal(w1 * GRAD_WD[0] - w2 * GRAD_WD[1], gam * (w1**2 - w2**2),
+             "w1 d1 - w2 d2 = gamma_N (w1^2 - w2^2): for gamma_N > 0 every fixed point is "
+             "balanced (w1^2 = w2^2); the hyperbola of fixed points collapses to points")
+    ch.equal(sp.Subs(GRAD_WD[0], (w1, w2), (U_WD, U_WD)), 0,
+             "w1 = w2 = u with u^2 = 1 - gamma_N/lam is a fixed point (gamma_N < lam)")
+    hfp = HESS_WD.subs({w1: U_WD, w2: U_WD})
+    ch.equal(sp.Determinant(hfp - z * sp.eye(2)), (z - 2 * (lam - gam)) * (z - 2 * gam),
+             "its Hessian has eigenvalues 2 (lam - gamma_N) (along w1 w2) and 2 gamma_N "
+             "(across the old hyperbola, rebalancing): no neutral direction",
+             via=(sp.expand,))
+    ch.conclude(pf.printed, sp.Tuple(sp.Eq(sp.Symbol("mu_1"), 2 * (lam - gam)),
+                                     sp.Eq(sp.Symbol("mu_2"), 2 * gam)),
+                "GD is stable iff eta < 1/max(lam - gamma_N, gamma_N); the slow mode contracts "
+                "by 1 - 2 eta gamma_N per step")
+    return ch.outcome(Status.HOLDS, note="Weight decay makes the fixed point isolated: the "
+                      "imbalance decays (factor (1 - eta gamma_N)^2 - eta^2 r^2 per GD step, "
+                      "OD.imbalance) instead of being conserved. numerics.stability covers the "
+                      "noise (DAE) loss only.")
 
 
 # ------------------------------------------------------------------ GD, heavy ball, Nesterov
@@ -365,6 +398,10 @@ STEPS: tuple[Step, ...] = (
     Step(id="OD.hessian", section="D", title="Hessian at the fixed points, eq5's rate",
          printed=HESSIAN, proof=_prove_hessian, printed_in_paper=False, assumes=(FIXED,),
          exprs={"hessian": sp.ImmutableMatrix(HESS), "mu": MU, "mu_c0": MU_C0, "w_star": W_STAR}),
+    Step(id="OD.hessian.wd", section="D", title="Weight decay: isolated fixed points",
+         printed=HESSIAN_WD, proof=_prove_hessian_wd, printed_in_paper=False,
+         assumes=(Assumption("0 < gamma_N < lam (gamma_N = N gamma)"),),
+         exprs={"hessian": sp.ImmutableMatrix(HESS_WD), "u_squared": 1 - gam / lam}),
     Step(id="OD.gd", section="D", title="GD: stability threshold and contraction",
          printed=GD, proof=_prove_gd, printed_in_paper=False, assumes=(FIXED,),
          exprs={"threshold": GD_THRESHOLD, "block": GD_BLOCK, "grad_1": GRAD[0],
