@@ -33,7 +33,8 @@ EXPECTED = {
     "LN.pca.svd": "holds-under-convention",  # centred X only
     "LN.pca.var": "holds", "LN.pca.sgd": "holds",
     "PCA.trace": "holds", "PCA.critical": "holds", "PCA.dae": "holds",
-    "OD.hessian": "holds", "OD.hessian.wd": "holds", "OD.gd": "holds", "OD.heavy-ball": "holds", "OD.nesterov": "holds",
+    "OD.hessian": "holds", "OD.hessian.wd": "holds", "OD.gd": "holds",
+    "OD.heavy-ball": "holds", "OD.nesterov": "holds",
     "OD.polyak": "holds", "OD.imbalance": "holds", "OD.flow": "holds", "OD.adam.scale": "holds",
     "OD.decoupling": "holds",
 }
