@@ -1,7 +1,7 @@
 """Linear autoencoders and PCA: facts the notes leave implicit, in the paper's notation.
 
 Labels PCA.trace (the rank-1 problem as the paper's trace loss), PCA.critical (critical points
-and Morse indices: symbolic by a Groebner basis for D = 2, H = 1; numeric for D = 4, H = 1, 2),
+and Morse indices: symbolic by a Groebner basis for D = 2, 3, H = 1; numeric for D = 4, H = 1, 2),
 PCA.dae (the minimum of the paper's marginalised DAE loss over rank-H maps).  Sigma = X^T X =
 sum_i x_i x_i^T is the paper's uncentred Sigma_xx; W1 = v^T, W2 = w for H = 1.
 """
@@ -47,28 +47,36 @@ def _prove_trace(pf: Proof) -> Outcome:
 # ------------------------------------------------------------------ critical points, D = 2, H = 1
 
 l1, l2 = sp.symbols("lambda_1 lambda_2", positive=True)
-dl = sp.Symbol("delta", positive=True)  # lambda_1 - lambda_2 > 0
-v1, v2, w1, w2 = sp.symbols("v_1 v_2 w_1 w_2", real=True)
 cc = sp.Symbol("c", nonzero=True, real=True)
 mu_ = sp.Symbol("mu")
 idx = sp.Symbol("i", integer=True, positive=True)
-CRITICAL = sp.Tuple(sp.Eq(sp.Symbol("ind_1"), 0), sp.Eq(sp.Symbol("ind_2"), 1),
-                    sp.Eq(sp.Symbol("ind_0"), 2))
+LAMS = sp.symbols("lambda_1:4", positive=True)
+GAPS = sp.symbols("delta_1:3", positive=True)  # lambda_i - lambda_(i+1) > 0
+CRITICAL = sp.Tuple(*(sp.Eq(sp.Symbol(f"ind_{{{d},{i}}}"), i - 1 if i else d)
+                      for d in (2, 3) for i in range(d + 1)))
 
 
-def _ae_loss_d2() -> sp.Expr:
-    s = sp.diag(l1, l2)
-    v, w = sp.Matrix([v1, v2]), sp.Matrix([w1, w2])
-    return (s.trace() - 2 * (v.T * s * w)[0] + (v.T * s * v)[0] * (w.T * w)[0]) / 2
+def _ae_loss(d: int) -> tuple[sp.Expr, list[sp.Symbol], list[sp.Symbol]]:
+    """H = 1 linear AE loss with Sigma = diag(lambda_1..lambda_d): 1/2 ||X - X v w^T||^2."""
+    s = sp.diag(*LAMS[:d])
+    v = sp.Matrix(sp.symbols(f"v_1:{d + 1}", real=True))
+    w = sp.Matrix(sp.symbols(f"w_1:{d + 1}", real=True))
+    f = (s.trace() - 2 * (v.T * s * w)[0] + (v.T * s * v)[0] * (w.T * w)[0]) / 2
+    return f, list(v), list(w)
 
 
-def _negatives(charpoly: sp.Expr) -> int:
-    """Number of negative roots of a product of factors of degree <= 2 in mu (Vieta), with
-    lambda_1 = lambda_2 + delta, delta > 0, c != 0; ValueError if a sign is undecided."""
+def _ordered(d: int) -> dict[sp.Symbol, sp.Expr]:
+    """lambda_1 > ... > lambda_d written with positive gaps: lambda_i = lambda_d + sum gaps."""
+    return {LAMS[i]: LAMS[d - 1] + sum(GAPS[i:d - 1]) for i in range(d - 1)}
+
+
+def _negatives(charpoly: sp.Expr, order: dict[sp.Symbol, sp.Expr]) -> int:
+    """Number of negative roots of a product of factors of degree <= 2 in mu (Vieta), with the
+    eigenvalues ordered by ``order``, c != 0; ValueError if a sign is undecided."""
     n = 0
     for fac, mult in sp.factor_list(charpoly, mu_)[1]:
         p = sp.Poly(fac, mu_)
-        cs = [sp.factor(x.subs(l1, l2 + dl)) for x in p.all_coeffs()]
+        cs = [sp.factor(x.subs(order)) for x in p.all_coeffs()]
         if p.degree() == 1:
             root = sp.factor(-cs[1] / cs[0])
             if root == 0:
@@ -130,53 +138,70 @@ def _baldi_hornik_numeric(rng: np.random.Generator) -> tuple[int, float]:
     return checked, worst
 
 
-def _prove_critical(pf: Proof) -> Outcome:
-    ch = pf.chain()
-    f = _ae_loss_d2()
-    xs = [v1, v2, w1, w2]
-    grad = [sp.expand(sp.diff(f, x)) for x in xs]
-    gb = sp.groebner(grad, *xs, order="lex", domain=sp.QQ.frac_field(l1, l2))
-    expected = [v1**2 * w1 - v1, v1 * v2, v1 * w1**2 - w1, v1 * w2, v2**2 * w2 - v2, v2 * w1,
-                v2 * w2**2 - w2, w1 * w2]
-    def combo(basis: sp.GroebnerBasis, e: sp.Expr) -> sp.Expr:
-        q, r = basis.reduce(e)
-        if r != 0:
-            raise AssertionError(f"{e} is not in the ideal (remainder {r})")
-        return sum((qi * gi for qi, gi in zip(q, basis.exprs, strict=True)), sp.S.Zero)
+def _combo(basis: sp.GroebnerBasis, e: sp.Expr) -> sp.Expr:
+    """``e`` written as a combination of ``basis`` (remainder 0, else AssertionError)."""
+    q, r = basis.reduce(e)
+    if r != 0:
+        raise AssertionError(f"{e} is not in the ideal (remainder {r})")
+    return sum((qi * gi for qi, gi in zip(q, basis.exprs, strict=True)), sp.S.Zero)
 
-    if sorted(map(str, gb.exprs)) != sorted(map(str, expected)):
+
+def _critical_d(ch, d: int) -> list[int]:  # noqa: ANN001 - a Chain
+    """Groebner basis of grad f and Morse indices at e_1..e_d and the origin, for H = 1."""
+    f, v, w = _ae_loss(d)
+    xs = v + w
+    dom = sp.QQ.frac_field(*LAMS[:d])
+    grad = [sp.expand(sp.diff(f, x)) for x in xs]
+    gb = sp.groebner(grad, *xs, order="lex", domain=dom)
+    expected = [v[i] * (v[i] * w[i] - 1) for i in range(d)] + [
+        w[i] * (v[i] * w[i] - 1) for i in range(d)] + [
+        a * b for i in range(d) for j in range(d) if i < j
+        for a, b in ((v[i], v[j]), (w[i], w[j]), (v[i], w[j]), (v[j], w[i]))]
+    if sorted(map(str, gb.exprs)) != sorted(map(str, map(sp.expand, expected))):
         raise AssertionError(f"unexpected Groebner basis {gb.exprs}")
-    ch.check("D = 2, H = 1, Sigma = diag(lambda_1, lambda_2): the reduced lex Groebner basis of "
-             "grad f (SymPy, coefficients in Q(lambda_1, lambda_2)) is v1 v2, w1 w2, v1 w2, v2 w1, "
+    ch.check(f"D = {d}, H = 1, Sigma = diag(lambda_1..lambda_{d}): the reduced lex Groebner basis "
+             "of grad f (SymPy, coefficients in Q(lambda)) is v_i v_j, w_i w_j, v_i w_j (i != j), "
              "v_i (v_i w_i - 1), w_i (v_i w_i - 1): these vanish at every critical point")
-    red = sp.groebner(expected, *xs, order="lex", domain=sp.QQ.frac_field(l1, l2))
-    ch.equal(sp.Tuple(*grad), sp.Tuple(*[combo(red, e) for e in grad]),
-             "and conversely grad f lies in their ideal: the critical set is exactly the origin "
-             "and the two families v = e_i / c, w = c e_i (c != 0)", via=(sp.cancel,))
+    red = sp.groebner(expected, *xs, order="lex", domain=dom)
+    ch.equal(sp.Tuple(*grad), sp.Tuple(*[_combo(red, e) for e in grad]),
+             f"D = {d}: conversely grad f lies in their ideal, so the critical set is exactly the "
+             "origin and the families v = e_i / c, w = c e_i (c != 0)", via=(sp.cancel,))
     hess = sp.hessian(f, xs)
     indices = []
-    for pt, name in (({v1: 1 / cc, v2: 0, w1: cc, w2: 0}, "e_1"),
-                     ({v1: 0, v2: 1 / cc, w1: 0, w2: cc}, "e_2"),
-                     ({v1: 0, v2: 0, w1: 0, w2: 0}, "origin")):
+    points = []
+    for i in range(d):
+        pt = {x: 0 for x in xs}
+        pt[v[i]], pt[w[i]] = 1 / cc, cc
+        points.append((pt, f"e_{i + 1}"))
+    points.append(({x: 0 for x in xs}, "the origin"))
+    for pt, name in points:
         cp = sp.factor(hess.subs(pt).charpoly(mu_).as_expr())
-        ch.equal(sp.Determinant(hess.subs(pt) - mu_ * sp.eye(4)), cp,
-                 f"characteristic polynomial of the Hessian at {name}", via=(sp.expand,))
-        indices.append(_negatives(sp.numer(sp.together(cp))))
-    ch.check("signs by Vieta with lambda_1 = lambda_2 + delta, delta > 0: negative eigenvalues "
-             f"at e_1, e_2, origin = {indices} (one zero eigenvalue along each family: the "
-             "rescaling v -> v/c, w -> c w)")
+        ch.equal(sp.Determinant(hess.subs(pt) - mu_ * sp.eye(2 * d)), cp,
+                 f"D = {d}: characteristic polynomial of the Hessian at {name}",
+                 via=(sp.expand, sp.cancel))
+        indices.append(_negatives(sp.numer(sp.together(cp)), _ordered(d)))
+    ch.check(f"D = {d}: signs by Vieta with lambda_1 > ... > lambda_{d} (positive gaps): "
+             f"negative eigenvalues at e_1..e_{d}, origin = {indices} (one zero eigenvalue along "
+             "each family: the rescaling v -> v/c, w -> c w)")
+    return indices
+
+
+def _prove_critical(pf: Proof) -> Outcome:
+    ch = pf.chain()
+    found = {d: _critical_d(ch, d) for d in (2, 3)}
     checked, worst = _baldi_hornik_numeric(np.random.default_rng(7))
     ch.check(f"D = 4, H = 1, 2, random Sigma: at all {checked} eigen-subset critical points the "
              f"gradient is {worst:.1e} (finite differences) and the Hessian has "
              "#{(i in S, j not in S): lambda_j > lambda_i} negative eigenvalues (Baldi & Hornik)")
-    ch.conclude(pf.printed, sp.Tuple(sp.Eq(sp.Symbol("ind_1"), indices[0]),
-                                     sp.Eq(sp.Symbol("ind_2"), indices[1]),
-                                     sp.Eq(sp.Symbol("ind_0"), indices[2])),
-                "Morse indices: direction 1 a minimum, direction 2 a saddle, origin index 2")
-    return ch.outcome(Status.HOLDS, note="D = 2 symbolic (Groebner basis; solve() also finds the "
-                      "families); D = 4, H <= 2 numeric. Beyond: the Baldi-Hornik theorem "
-                      "(cited): no spurious local minima, every non-global critical point a "
-                      "saddle, for distinct eigenvalues.")
+    derived = sp.Tuple(*(sp.Eq(sp.Symbol(f"ind_{{{d},{i}}}"),
+                               found[d][i - 1] if i else found[d][d])
+                         for d in (2, 3) for i in range(d + 1)))
+    ch.conclude(pf.printed, derived, "Morse indices: direction i has index i - 1 (only i = 1 a "
+                "minimum), the origin index D")
+    return ch.outcome(Status.HOLDS, note="D = 2, 3 (H = 1) symbolic: Groebner basis (lex) and "
+                      "Hessian signatures by Vieta; D = 4, H <= 2 numeric. Beyond: the Baldi-"
+                      "Hornik theorem (cited): no spurious local minima, every non-global "
+                      "critical point a saddle, for distinct eigenvalues.")
 
 
 # ------------------------------------------------------------------ marginalised DAE, rank H
@@ -231,7 +256,7 @@ STEPS: tuple[Step, ...] = (
          "Morse indices", printed="the linear AE loss has no spurious local minima: the "
          "critical points on other eigen-directions are saddles",
          statement=CRITICAL, proof=_prove_critical, printed_in_paper=False,
-         assumes=(Assumption("distinct eigenvalues lambda_1 > lambda_2 > 0"),),
+         assumes=(Assumption("distinct eigenvalues lambda_1 > lambda_2 (> lambda_3) > 0"),),
          exprs={"index": idx - 1}),
     Step(id="PCA.dae", section="P", title="The marginalised DAE loss over rank-H maps",
          printed=DAE, proof=_prove_dae, uses=("LN.pca.ey",), printed_in_paper=False,
