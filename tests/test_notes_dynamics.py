@@ -130,6 +130,30 @@ def test_just_above_the_threshold_does_not_converge(method, lam, eps, beta) -> N
     assert not np.all(np.abs(tail - ws) < delta), "converged above the threshold"
 
 
+@pytest.mark.parametrize("method", ["gd", "heavy-ball", "nesterov"])
+def test_beyond_the_threshold_off_balance_the_run_rebalances(method: str) -> None:
+    """At 1.01 x the local threshold of an unbalanced fixed point the run leaves it, loses
+    imbalance and converges at a more balanced fixed point (smaller mu, so stable there); at
+    the balanced point it oscillates with bounded amplitude (period 2) instead of diverging."""
+    lam, eps, beta = 1.0, 0.5, 0.9
+    beta = 0.0 if method == "gd" else beta
+    ws = lam / (lam + eps)
+    for skew, converges in ((1.5, True), (1.0, False)):
+        fp = fixed_point(lam, eps, skew)
+        eta = 1.01 * max_stable_step(method, lam, eps, beta=beta, w1=fp[0], w2=fp[1])
+        opt = optimiser(method, eta, beta)
+        w = nudged(fp, 1e-4)
+        state = opt.init(w)
+        for _ in range(6_000):
+            w, state = opt.step(w, grad(w, lam, eps), state)
+        gap = abs(w[0] * w[1] - ws)
+        if converges:
+            assert gap < 1e-10
+            assert abs(w[1] ** 2 - w[0] ** 2) < abs(fp[1] ** 2 - fp[0] ** 2)
+        else:
+            assert 1e-3 < gap < 1.0  # measured 0.063 for all three methods
+
+
 @given(method=methods, lam=lams, eps=epss, beta=betas,
        frac=st.one_of(st.floats(0.01, 0.4), st.floats(0.6, 0.97)), skew=st.floats(0.6, 1.6))
 def test_contraction_of_the_recurrence_is_the_closed_form(method, lam, eps, beta, frac,

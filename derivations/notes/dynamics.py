@@ -129,7 +129,11 @@ def _prove_gd(pf: Proof) -> Outcome:
                                      sp.Eq(sp.Symbol("rho"), sp.Abs(1 - eta * mu))),
                 "stable iff 0 < eta < 2/mu; per-step contraction |1 - eta mu|")
     return ch.outcome(Status.HOLDS, note="Balanced fixed point: eta < 1/lam (= tau/lam), the "
-                      "bound of pretorius2018:D.step.")
+                      "bound of pretorius2018:D.step. Beyond the local threshold (measured, "
+                      "tests/test_notes_dynamics.py): at the balanced point GD, heavy ball and "
+                      "Nesterov settle into a bounded period-2 oscillation, not divergence; at "
+                      "an unbalanced point they drift to a more balanced fixed point (smaller "
+                      "mu) and converge there.")
 
 
 HB_BLOCK = z**2 - (1 + beta - eta * mu) * z + beta

@@ -322,7 +322,8 @@ def _prove_standardise(pf: Proof) -> Outcome:
                 via=(sp.cancel,))
     return ch.outcome(Status.CONVENTION, convention="population-std",
                       note="Holds with sigma_i^2 the 1/p variance and sigma_i > 0; MNIST has "
-                           "constant (all-zero) border pixels, where sigma_i = 0. On the test "
+                           "constant (all-zero) border pixels, where sigma_i = 0 (67 of 784 in "
+                           "the 60,000 training images, measured). On the test "
                            "set the moments are not 0 and 1 in general (same mu, sigma).")
 
 
