@@ -39,6 +39,7 @@ from __future__ import annotations
 import importlib
 import math
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -196,7 +197,9 @@ def _block_fn(script: bool, single: bool) -> Callable[..., None]:
     key = fn.__name__
     if key not in _SCRIPTED:
         try:
-            _SCRIPTED[key] = torch.jit.script(fn)
+            with warnings.catch_warnings():  # torch >= 2.9 marks TorchScript deprecated; it
+                warnings.simplefilter("ignore", DeprecationWarning)  # still runs, and faster
+                _SCRIPTED[key] = torch.jit.script(fn)
         except Exception:  # pragma: no cover - TorchScript unavailable: same maths, eager
             _SCRIPTED[key] = fn
     return _SCRIPTED[key]
@@ -440,6 +443,13 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
     at once and looped over by a compiled stepper (``script=False``: plain eager torch).
     ``n_overlap``: how many leading eigen-directions to keep in the overlap records (all by
     default).  ``pmse_method="monte-carlo"`` forces the held-out-batch estimate.
+
+    Random streams (so that a run can be replayed in the data basis with :func:`sgd_steps`):
+    ``init, train, test = (np.random.default_rng(s) for s in SeedSequence(seed).spawn(3))``;
+    the initial weights are ``init.standard_normal((runs, K, D)) * init_std`` (encoder, then
+    decoder) in the eigenbasis; step i of run r uses ``x = E (sqrt(rho) * z[i, r])`` with ``z``
+    the consecutive draws of ``train.standard_normal`` in the shape (steps, D) for one run and
+    (steps, runs, D) for several (CPU; on CUDA a torch generator seeded from ``train``).
     """
     if activation not in _ACT:  # checked again with the rest below, once D is known
         raise ValueError(f"activation must be one of {sorted(_ACT)}, got {activation!r}")
