@@ -137,8 +137,10 @@ class Spectrum:
 def eigen_decomposition(cov: ArrayLike, *, psd_tol: float = 1e-10) -> Spectrum:
     """Spectrum of a symmetric positive semi-definite ``cov`` (decreasing eigenvalues).
 
-    Eigenvalues in ``[-psd_tol * max|rho|, 0)`` (rounding in a PSD-singular matrix) are set to 0;
-    more negative ones are a ``ValueError`` (not a covariance).
+    Eigenvalues in ``[-psd_tol * max|rho|, 0)`` and those within rounding of zero
+    (``|rho| <= D eps max|rho|``, the backward error of the eigensolver) are set to exactly 0,
+    so that a PSD-singular matrix has exact zero modes; more negative ones are a ``ValueError``
+    (not a covariance).
     """
     c = _finite_matrix("cov", cov)
     if c.shape[0] != c.shape[1]:
@@ -152,6 +154,7 @@ def eigen_decomposition(cov: ArrayLike, *, psd_tol: float = 1e-10) -> Spectrum:
     if rho[-1] < -psd_tol * top:
         raise ValueError(f"cov is not positive semi-definite: smallest eigenvalue {rho[-1]:g} "
                          f"(largest {rho[0]:g})")
+    rho[np.abs(rho) <= rho.size * np.finfo(float).eps * top] = 0.0
     rho = np.maximum(rho, 0.0)
     return Spectrum(rho, vec)
 
