@@ -389,3 +389,10 @@ def test_bad_covariance_and_cuda_requests_are_value_errors() -> None:
     with pytest.raises(ValueError, match="Sanger"):
         sgd_steps(np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((1, 3)), rule="sanger",
                   activation="linear")
+
+
+def test_progress_bar_reports_the_steps(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = dm.spiked_model(20, 1, seed=0).spectrum()
+    simulate_sgd(spec, 1, [0, 3], activation="linear", progress=True)
+    err = capsys.readouterr().err
+    assert "SGD D=20" in err and "60/60" in err
