@@ -10,6 +10,8 @@ import math
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import numerics.shallow as shallow_pkg
 from numerics.shallow import data_model as dm
@@ -103,6 +105,25 @@ def test_one_step_is_the_autograd_gradient_step(act: str, rule: str, tied: str |
             assert got[2] is None
         if tied:
             assert got[1] is got[0]
+
+
+@given(K=st.integers(1, 4), D=st.integers(4, 40), act=st.sampled_from(["erf", "relu", "linear"]),
+       rule=st.sampled_from(["vanilla", "truncated"]), bias=st.booleans(),
+       scale=st.floats(0.05, 3.0), eta=st.floats(0.01, 2.0), kappa=st.floats(0.0, 1.0),
+       seed=st.integers(0, 2**31))
+def test_one_step_matches_autograd_for_random_shapes(K: int, D: int, act: str, rule: str,
+                                                     bias: bool, scale: float, eta: float,
+                                                     kappa: float, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    W, V = scale * rng.standard_normal((K, D)), scale * rng.standard_normal((K, D))
+    b = rng.standard_normal(K) if bias else None
+    x = 2 * rng.standard_normal(D)
+    ref = _reference_step(W, V, b, x, act, eta, rule, "full", kappa)
+    got = sgd_steps(W, V, x[None], b=b, activation=act, eta=eta, rule=rule, kappa=kappa)
+    for new, old, r in ((got[0], W, ref[0]), (got[1], V, ref[1])):
+        inc_ref = r - old  # the increment; old + increment is rounded at eps |old|, hence atol
+        np.testing.assert_allclose(new - old, inc_ref, rtol=1e-8,
+                                   atol=1e-8 * np.abs(inc_ref).max() + 1e-15 * np.abs(old).max())
 
 
 def test_three_steps_compose_in_order() -> None:
