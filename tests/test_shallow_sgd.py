@@ -428,3 +428,15 @@ def test_float32_follows_float64() -> None:
     b = simulate_sgd(spec, 2, [1, 5, 10], dtype=torch.float32, **kw)
     np.testing.assert_allclose(b.pmse, a.pmse, rtol=1e-4)
     assert not np.array_equal(b.W, a.W)
+
+
+def test_informed_start_sits_on_the_eigenvectors() -> None:
+    """w_k = e_k, v_k = sqrt(D) e_k: for linear units xhat = sum_k e_k (e_k . x), the
+    projection on the top K eigenvectors, whose pmse is exactly the K-component PCA error."""
+    spec = dm.spiked_model(50, 3, seed=0).spectrum()
+    tr = simulate_sgd(spec, 3, [0], activation="linear", w0="informed")
+    np.testing.assert_allclose(tr.W[0], spec.vectors[:, :3].T, atol=1e-14)
+    np.testing.assert_allclose(tr.V[0], math.sqrt(50) * spec.vectors[:, :3].T, atol=1e-13)
+    assert tr.pmse[0, 0] == pytest.approx(spec.pca_error(3), rel=1e-12)
+    with pytest.raises(ValueError, match="informed"):
+        simulate_sgd(spec, 3, [0], w0="smart")

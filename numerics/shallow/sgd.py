@@ -447,7 +447,7 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
                  activation: Activation = "erf", eta: float = 0.1, rule: Rule = "vanilla",
                  tied: bool = False, tied_gradient: Literal["full", "encoder"] = "full",
                  bias: float | None = None, kappa: float = 0.0, init_std: float = 0.1,
-                 w0: ArrayLike | None = None, v0: ArrayLike | None = None, seed: int = 0,
+                 w0: ArrayLike | str | None = None, v0: ArrayLike | None = None, seed: int = 0,
                  runs: int = 1, device: str | torch.device = "cpu",
                  dtype: torch.dtype = torch.float64, block: int = 2048,
                  n_test: int = 10_000, n_overlap: int | None = None,
@@ -461,7 +461,10 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
     "sanger" (appendix A; linear activation, the decoder is the encoder).  ``bias``: None for no
     encoder bias, else its initial value (trained, learning rate eta).  ``kappa``: weight decay.
     Initial weights: ``w0``, ``v0`` in the data basis ((K, D) or (runs, K, D)); otherwise
-    i.i.d. N(0, init_std^2) entries (drawn in the eigenbasis, the same law).  ``seed`` fixes
+    i.i.d. N(0, init_std^2) entries (drawn in the eigenbasis, the same law); ``w0="informed"``
+    puts unit k on the k-th eigenvector (decreasing rho): ``w_k = e_k``, ``v_k = sqrt(D) e_k``
+    (tied: ``w_k = e_k``), the scales of the authors' informed start (which assigns the top K
+    eigenvectors in increasing order of rho).  ``seed`` fixes
     everything (initial weights, training samples, held-out batch).  ``runs`` independent runs
     (different initial weights and samples) are stepped together.  ``block`` samples are drawn
     at once and looped over by a compiled stepper (``script=False``: plain eager torch).
@@ -521,12 +524,21 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
     ss = np.random.SeedSequence(int(seed))
     rng_init, rng_train, rng_test = (np.random.default_rng(s) for s in ss.spawn(3))
     E = spec.vectors
-    if w0 is None:
+    informed = isinstance(w0, str)
+    if informed and w0 != "informed":
+        raise ValueError(f"w0 must be weights, None or 'informed', got {w0!r}")
+    if informed and v0 is not None:
+        raise ValueError("w0='informed' sets the decoder too: do not pass v0")
+    if informed:  # unit k on the k-th eigenvector: w_k = e_k, v_k = sqrt(D) e_k
+        w_e = np.broadcast_to(np.eye(K, D), (runs, K, D)).copy()
+    elif w0 is None:
         w_e = rng_init.standard_normal((runs, K, D)) * init_std
     else:
         w_e = _weights_arg("w0", w0, runs, K, D) @ E
     if tied:
         v_e = w_e
+    elif informed:
+        v_e = w_e * math.sqrt(D)
     elif v0 is None:
         v_e = rng_init.standard_normal((runs, K, D)) * init_std
     else:
