@@ -440,3 +440,17 @@ def test_informed_start_sits_on_the_eigenvectors() -> None:
     assert tr.pmse[0, 0] == pytest.approx(spec.pca_error(3), rel=1e-12)
     with pytest.raises(ValueError, match="informed"):
         simulate_sgd(spec, 3, [0], w0="smart")
+
+
+def test_weights_at_a_record_rotate_back_from_the_overlaps() -> None:
+    spec = dm.spiked_model(30, 2, seed=0).spectrum()
+    rng = np.random.default_rng(0)
+    w0, v0 = rng.standard_normal((2, 30)), rng.standard_normal((2, 30))
+    tr = simulate_sgd(spec, 2, [0, 1], activation="linear", w0=w0, v0=v0)
+    W, V = tr.weights(0)
+    np.testing.assert_allclose(W[0], w0, atol=1e-13)
+    np.testing.assert_allclose(V[0], v0, atol=1e-13)
+    np.testing.assert_allclose(tr.weights(1)[0], tr.W, atol=1e-13)
+    part = simulate_sgd(spec, 2, [0], activation="linear", n_overlap=3)
+    with pytest.raises(ValueError, match="n_overlap"):
+        part.weights(0)

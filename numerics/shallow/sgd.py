@@ -217,7 +217,8 @@ class SGDTrajectory:
     ``w_overlap[n, r, k, tau] = w_k . e_tau`` and ``v_overlap`` likewise (unit eigenvectors,
     the first ``n_overlap`` eigen-directions in decreasing order of rho); ``bias`` (n_times,
     runs, K) or None; ``rho`` the eigenvalues (decreasing) and ``pca_errors[k]`` the PCA error
-    with k = 0..K components; ``W``, ``V``, ``b`` the final weights in the data basis.
+    with k = 0..K components; ``W``, ``V``, ``b`` the final weights in the data basis;
+    ``spectrum`` the eigen-decomposition of Omega the run used.
     """
 
     times: NDArray[np.float64]
@@ -238,11 +239,21 @@ class SGDTrajectory:
     V: NDArray[np.float64]
     b: NDArray[np.float64] | None
     wall_seconds: float
+    spectrum: Spectrum
     config: dict[str, Any] = field(default_factory=dict)
 
     @property
     def D(self) -> int:
         return int(self.rho.size)
+
+    def weights(self, i: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """``(W, V)`` in the data basis at record ``i``, shape (runs, K, D) each, rotated back
+        from the overlaps (needs all D of them: ``n_overlap=None``)."""
+        if self.w_overlap.shape[-1] != self.D:
+            raise ValueError("weights(i) needs the overlaps with all D eigenvectors; rerun "
+                             "with n_overlap=None")
+        Et = self.spectrum.vectors.T
+        return self.w_overlap[i] @ Et, self.v_overlap[i] @ Et
 
     @property
     def rhotilde(self) -> NDArray[np.float64]:
@@ -646,7 +657,7 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
                   script=script)
     return SGDTrajectory(t_rec, steps_rec, pm, method, pm_se, Q, Rr, Tt, T0, w_ov, v_ov,
                          b_rec, spec.rho.copy(), pca, W_out, V_out,
-                         b.cpu().double().numpy() if use_bias else None, wall, config)
+                         b.cpu().double().numpy() if use_bias else None, wall, spec, config)
 
 
 def _activation(name: str, lam: torch.Tensor) -> torch.Tensor:
