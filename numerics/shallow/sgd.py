@@ -666,3 +666,108 @@ def _activation(name: str, lam: torch.Tensor) -> torch.Tensor:
     if name == "erf":
         return torch.erf(lam / math.sqrt(2.0))
     return torch.relu(lam)
+
+
+@dataclass(frozen=True)
+class StepIncrements:
+    """Monte-Carlo means over fresh samples x ~ N(0, Omega) of one SGD step's increments from a
+    fixed state, as rates per unit time (``D x`` the per-step mean; one step is ``dt = 1/D``),
+    with their standard errors (``*_se``).
+
+    ``Q``, ``R``, ``T``, ``T0``: (K, K) rates of the order parameters (definitions of the module
+    docstring); ``W``, ``V``: (K, D) rates of the rotated weights ``w_k . e_tau``,
+    ``v_k . e_tau`` (eigenbasis, decreasing rho); ``b``: (K,) or None.  ``n_samples`` samples.
+    """
+
+    Q: NDArray[np.float64]
+    R: NDArray[np.float64]
+    T: NDArray[np.float64]
+    T0: NDArray[np.float64]
+    W: NDArray[np.float64]
+    V: NDArray[np.float64]
+    b: NDArray[np.float64] | None
+    Q_se: NDArray[np.float64]
+    R_se: NDArray[np.float64]
+    T_se: NDArray[np.float64]
+    T0_se: NDArray[np.float64]
+    W_se: NDArray[np.float64]
+    V_se: NDArray[np.float64]
+    b_se: NDArray[np.float64] | None
+    n_samples: int
+
+
+def step_increments(data: ArrayLike | Spectrum | SpikedModel, W: ArrayLike,
+                    V: ArrayLike | None = None, *, b: ArrayLike | None = None,
+                    activation: Activation = "erf", eta: float = 0.1, rule: Rule = "vanilla",
+                    tied_gradient: Literal["full", "encoder"] = "full", kappa: float = 0.0,
+                    n_samples: int = 100_000, seed: int = 0, chunk: int = 4096,
+                    threads: int | None = 1) -> StepIncrements:
+    """Mean increment of one SGD step from the state ``(W, V, b)`` (data basis; ``V=None`` for
+    tied weights and Sanger's rule) over ``n_samples`` independent Gaussian inputs, each applied
+    to a copy of the same state by the stepper of :func:`simulate_sgd` (so the update is the
+    simulator's, not a re-typed one).  The quantity the order-parameter ODEs predict at first
+    order in the learning rate, up to the O(eta^2) part of the mean (kept here) and
+    finite-D corrections."""
+    spec = _spectrum_of(data)
+    D = spec.D
+    try:
+        w = np.asarray(W, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("W must be an array of real numbers") from None
+    if w.ndim != 2 or w.shape[1] != D:
+        raise ValueError(f"W must have shape (K, {D}), got {w.shape}")
+    K = w.shape[0]
+    _check_common(activation, rule, tied_gradient, eta, kappa, D)
+    _check_threads(threads)
+    for name, val, lo in (("n_samples", n_samples, 2), ("chunk", chunk, 1), ("seed", seed, 0)):
+        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {val!r}")
+    tied = V is None
+    if rule == "sanger" and (not tied or b is not None):
+        raise ValueError("Sanger's rule has no decoder and no bias: pass V=None, b=None")
+    w_e = _weights_arg("W", w, 1, K, D)[0] @ spec.vectors
+    v_e = w_e if tied else _weights_arg("V", V, 1, K, D)[0] @ spec.vectors  # type: ignore[arg-type]
+    use_bias = b is not None
+    b0 = np.zeros(K) if b is None else np.asarray(b, dtype=np.float64)
+    if b0.shape != (K,) or not np.all(np.isfinite(b0)):
+        raise ValueError(f"b must be a finite array of shape ({K},)")
+    a_w, a_v, a_b = _step_sizes(D, float(eta), rule, tied)
+    tied_code = _tied_code(rule, tied, tied_gradient)
+    stepper = _block_fn(True, False)
+    rho = torch.tensor(spec.rho, dtype=torch.float64)
+    sqrt_rho = rho.sqrt()
+    W0 = torch.tensor(w_e, dtype=torch.float64)
+    V0 = torch.tensor(v_e, dtype=torch.float64)
+    b0t = torch.tensor(b0, dtype=torch.float64)
+
+    def ops(Wt: torch.Tensor, Vt: torch.Tensor) -> list[torch.Tensor]:
+        wr, vr = Wt * rho, Vt * rho
+        return [wr @ Wt.transpose(-1, -2) / D, vr @ Wt.transpose(-1, -2) / D**1.5,
+                vr @ Vt.transpose(-1, -2) / D**2, Vt @ Vt.transpose(-1, -2) / D]
+
+    base = ops(W0, V0) + [W0, V0, b0t]
+    sums = [torch.zeros_like(x) for x in base]
+    sq = [torch.zeros_like(x) for x in base]
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed)))
+    left = int(n_samples)
+    with torch.no_grad(), _torch_threads(threads):
+        while left:
+            m = min(chunk, left)
+            Wc = W0.expand(m, K, D).clone()
+            Vc = Wc if tied else V0.expand(m, K, D).clone()
+            bc = b0t.expand(m, K).clone()
+            X = torch.from_numpy(rng.standard_normal((1, m, D))) * sqrt_rho
+            stepper(Wc, Vc, bc, X, _ACT[activation], _RULE[rule], tied_code, use_bias,
+                    a_w, a_v, a_b, 1.0 - float(kappa) / D, 1.0 / math.sqrt(D))
+            for i, (new, old) in enumerate(zip(ops(Wc, Vc) + [Wc, Vc, bc], base, strict=True)):
+                d = new - old
+                sums[i] += d.sum(0)
+                sq[i] += (d * d).sum(0)
+            left -= m
+    n = float(n_samples)
+    mean = [s / n * D for s in sums]
+    se = [torch.sqrt(torch.clamp(q / n - (s / n) ** 2, min=0.0) / (n - 1)) * D
+          for s, q in zip(sums, sq, strict=True)]
+    out = [x.numpy() for x in mean] + [x.numpy() for x in se]
+    return StepIncrements(*out[:6], out[6] if use_bias else None, *out[7:13],
+                          out[13] if use_bias else None, int(n_samples))
