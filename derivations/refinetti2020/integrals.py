@@ -17,7 +17,21 @@ import sympy as sp
 
 from ..engine import Assumption, Outcome, Proof, Status, Step
 from .symbols import (
-    C11, C12, C13, C14, C22, C23, C24, C33, C34, C44, c, cov, gprime, normal_1d, x,
+    C11,
+    C12,
+    C13,
+    C14,
+    C22,
+    C23,
+    C24,
+    C33,
+    C34,
+    C44,
+    c,
+    cov,
+    gprime,
+    normal_1d,
+    x,
 )
 
 PI = sp.pi
@@ -101,7 +115,7 @@ def _derive(name: str, act: str, pf: Proof, ch) -> sp.Expr:
         ch.equal(val, val, why)
         return val
     if name == "J2":
-        e1 = pf.use(f"RG.E1.{act}").exprs["value"]
+        e1 = pf.use(f"RG.E1.{act}").exprs["closed"]
         pf.use("RG.stein")
         val = C12 * _sub(e1, {C11: C22})
         ch.fact(sp.Eq(sp.Symbol("J2"), C12 * sp.Symbol("<g'(x2)>")), "Stein on x1 (RG.stein)")
@@ -125,7 +139,7 @@ def _derive(name: str, act: str, pf: Proof, ch) -> sp.Expr:
         return val
     if name == "I2":
         pf.use("RG.price")
-        k2 = pf.use(f"RG.K2.{act}").exprs["value"]
+        k2 = pf.use(f"RG.K2.{act}").exprs["closed"]
         val = FORMS[("I2", act)]
         ch.equal(sp.diff(val, C12), k2, "Price: dI2/dC12 = <g'(x1) g'(x2)> = K2",
                  via=(sp.simplify,))
@@ -150,7 +164,7 @@ def _derive(name: str, act: str, pf: Proof, ch) -> sp.Expr:
         return C12 * inner
     if name == "I22":
         pf.use("RG.stein")
-        e1 = pf.use(f"RG.E1.{act}").exprs["value"]
+        e1 = pf.use(f"RG.E1.{act}").exprs["closed"]
         third = _E(sp.diff(gprime(act, x), x, 2), C11) if act == "erf" else sp.Integer(0)
         ch.fact(sp.Eq(sp.Symbol("I22"), C22 * sp.Symbol("E1") + C12**2 * sp.Symbol("<g'''(x1)>")),
                 "Stein on x2 twice (RG.stein): <x2 x2 g'(x1)> = C22 <g'> + C12 <x2 g''(x1)>, "
@@ -159,11 +173,11 @@ def _derive(name: str, act: str, pf: Proof, ch) -> sp.Expr:
         return C22 * e1 + C12**2 * third
     if name == "I3":
         pf.use("RG.stein")
-        k2 = pf.use(f"RG.K2.{act}").exprs["value"]
+        k2 = pf.use(f"RG.K2.{act}").exprs["closed"]
         k13 = _sub(k2, {C12: C13, C22: C33})
         if act == "erf":
             pf.use("RG.tilt")
-            e1 = pf.use("RG.E1.erf").exprs["value"]
+            e1 = pf.use("RG.E1.erf").exprs["closed"]
             c13p, c33p = C13 / (1 + C11), C33 - C13**2 / (1 + C11)
             ch.fact("<g'(x1) x1 g(x3)> = sqrt(2/pi) (1+C11)^(-1/2) C'13 <g'(x3)>_{C'}, "
                     "C'13 = C13/(1+C11), C'33 = C33 - C13^2/(1+C11)",
@@ -176,7 +190,8 @@ def _derive(name: str, act: str, pf: Proof, ch) -> sp.Expr:
                     "RG.cond; <max(z, 0)> = sqrt(s/(2 pi)) for z ~ N(0, s)")
         else:
             second = sp.Integer(0)
-        ch.fact(sp.Eq(sp.Symbol("I3"), C12 * sp.Symbol("<g''(x1) g(x3)>") + C23 * sp.Symbol("K2_13")),
+        i3 = C12 * sp.Symbol("<g''(x1) g(x3)>") + C23 * sp.Symbol("K2_13")
+        ch.fact(sp.Eq(sp.Symbol("I3"), i3),
                 "Stein on x2 (RG.stein)")
         return C12 * second + C23 * k13
     if name == "I4":
@@ -185,7 +200,7 @@ def _derive(name: str, act: str, pf: Proof, ch) -> sp.Expr:
             ch.fact("<1 . 1 . x3 x4> = C34", "g' = 1, Stein on x3")
             return C34
         pf.use("RG.tilt")
-        i2 = pf.use("RG.I2.erf").exprs["value"]
+        i2 = pf.use("RG.I2.erf").exprs["closed"]
         C = cov(4)
         U = sp.Matrix([[1, 0], [0, 1], [0, 0], [0, 0]])
         Mi = (sp.eye(2) + U.T * C * U).inv()
@@ -210,6 +225,9 @@ def _make_proof(name: str, act: str):
         ch.conclude(pf.printed.rhs, derived,
                     f"the derived value is the printed closed form of {name} ({act})",
                     via=(sp.expand, _rad, lambda e: sp.simplify(sp.radsimp(e))))
+        _check_stable(ch, pf.printed.rhs)
+        ch.fact("exprs['value'] is this atan2 form of the printed closed form",
+                "numerics evaluates it (well conditioned at perfect correlation)")
         return ch.outcome()
     return _prove
 
@@ -235,13 +253,35 @@ def _uses(name: str, act: str) -> tuple[str, ...]:
     raise KeyError(name)
 
 
+def stable(e: sp.Expr) -> sp.Expr:
+    """asin(n / sqrt(D)) -> atan2(n, sqrt(D - n^2)): the same angle, well conditioned at |n| ->
+    sqrt(D) (asin has an infinite slope there, so a rounded ratio costs sqrt(eps))."""
+    def rep(arg: sp.Expr) -> sp.Expr:
+        num, den = arg.as_numer_denom()
+        d2 = sp.expand(den**2)
+        return sp.atan2(num, sp.sqrt(d2 - sp.expand(num**2)))
+    return e.replace(lambda a: isinstance(a, sp.asin), lambda a: rep(a.args[0]))
+
+
+def _check_stable(ch, form: sp.Expr) -> sp.Expr:
+    out = stable(form)
+    for a in form.atoms(sp.asin):
+        num, den = a.args[0].as_numer_denom()
+        xx = sp.sqrt(sp.expand(den**2) - sp.expand(num**2))
+        ch.equal(xx**2 + num**2, den**2,
+                 "atan2(n, sqrt(D - n^2)) = asin(n/sqrt(D)): the cosine sqrt(D - n^2) >= 0 keeps "
+                 "the angle in [-pi/2, pi/2] and its sine is n/sqrt(n^2 + D - n^2) = n/sqrt(D)",
+                 via=(sp.expand,))
+    return out
+
+
 def _step(name: str, act: str) -> Step:
     form = FORMS[(name, act)]
     return Step(
         id=f"RG.{name}.{act}", section="I", title=f"{name} = {TITLES[name]} for {act}",
         printed=sp.Eq(sp.Symbol(f"{name}^{{{act}}}"), form),
         proof=_make_proof(name, act), uses=_uses(name, act), assumes=(_PSD,),
-        exprs={"value": form},
+        exprs={"value": stable(form), "closed": form},
     )
 
 
