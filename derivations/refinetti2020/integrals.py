@@ -1,6 +1,8 @@
 """Closed forms of the Gaussian integrals of the dynamics (section "I"; paper appendix D).
 
-For zero-mean jointly Gaussian x with covariance C and activation g:
+For zero-mean jointly Gaussian x with covariance C and activation g (L1, L2 are the two
+g''-integrals of the first-order dynamics, by Stein equal to (I21 - C12 E1)/C11 and
+(I3(x1, x1, x2) - C12 K2)/C11, here without that division):
 E1 = <g'(x1)>, J2 = <x1 g(x2)>, I2 = <g(x1) g(x2)>, I21 = <g'(x1) x1 x2>, I22 = <g'(x1) x2^2>,
 I3 = <g'(x1) x2 g(x3)>, I4 = <g'(x1) g'(x2) g(x3) g(x4)>, K2 = <g'(x1) g'(x2)>,
 for g in {erf(x/sqrt2), max(x, 0), x}.  Each step derives its value from ``RG.stein``,
@@ -71,6 +73,12 @@ FORMS: dict[tuple[str, str], sp.Expr] = {
     ("I22", "erf"): SQ * (C22 * (1 + C11) - C12**2) / (1 + C11) ** sp.Rational(3, 2),
     ("I3", "erf"): 2 / PI * (C23 * (1 + C11) - C12 * C13) / ((1 + C11) * sp.sqrt(L3)),
     ("I4", "erf"): 4 / PI**2 / sp.sqrt(L4) * sp.asin(L0 / sp.sqrt(L1 * L2)),
+    ("L1", "erf"): -SQ * C12 / (1 + C11) ** sp.Rational(3, 2),
+    ("L2", "erf"): -2 / PI * C12 / ((1 + C11) * sp.sqrt((1 + C11) * (1 + C22) - C12**2)),
+    ("L1", "relu"): sp.Integer(0),
+    ("L2", "relu"): sp.sqrt(C11 * C22 - C12**2) / (2 * PI * C11),
+    ("L1", "linear"): sp.Integer(0),
+    ("L2", "linear"): sp.Integer(0),
     ("E1", "relu"): sp.Rational(1, 2),
     ("J2", "relu"): C12 / 2,
     ("I2", "relu"): (sp.sqrt(C11 * C22 - C12**2)
@@ -94,9 +102,11 @@ TITLES = {
     "E1": "<g'(x1)>", "J2": "<x1 g(x2)>", "I2": "<g(x1) g(x2)>", "K2": "<g'(x1) g'(x2)>",
     "I21": "<g'(x1) x1 x2>", "I22": "<g'(x1) x2^2>", "I3": "<g'(x1) x2 g(x3)>",
     "I4": "<g'(x1) g'(x2) g(x3) g(x4)>",
+    "L1": "<g''(x1) x2>", "L2": "<g''(x1) g(x2)>",
 }
 #: number of Gaussian variables of each integral
-ARITY = {"E1": 1, "J2": 2, "I2": 2, "I21": 2, "I22": 2, "I3": 3, "I4": 4, "K2": 2}
+ARITY = {"E1": 1, "J2": 2, "I2": 2, "I21": 2, "I22": 2, "I3": 3, "I4": 4, "K2": 2,
+         "L1": 2, "L2": 2}
 
 
 def _sub(expr: sp.Expr, mapping: dict) -> sp.Expr:
@@ -215,6 +225,28 @@ def _derive(name: str, act: str, pf: Proof, ch) -> sp.Expr:
                 "C'34 / sqrt((1 + C'33)(1 + C'44))", "the three identities above")
         del i2
         return 2 / PI / sp.sqrt(L4) * 2 / PI * sp.asin(L0 / sp.sqrt(L1 * L2))
+    if name == "L1":
+        pf.use("RG.stein")
+        third = _E(sp.diff(gprime(act, x), x, 2), C11) if act == "erf" else sp.Integer(0)
+        ch.fact(sp.Eq(sp.Symbol("L1"), C12 * sp.Symbol("<g3(x1)>")),
+                "Stein on x2 (RG.stein), g3 = d^3 g/dx^3"
+                + ("; <delta'(x1)> = 0" if act == "relu" else ""))
+        return C12 * third
+    if name == "L2":
+        if act == "erf":
+            pf.use("RG.tilt")
+            e1 = pf.use("RG.E1.erf").exprs["closed"]
+            c12p, c22p = C12 / (1 + C11), C22 - C12**2 / (1 + C11)
+            ch.fact("<g''(x1) g(x2)> = -<x1 g'(x1) g(x2)> = -sqrt(2/pi)(1+C11)^(-1/2) C'12 "
+                    "<g'(x2)>_{C'}", "g'' = -x g'; RG.tilt (A = e1 e1^T), then Stein under C'")
+            return -SQ / sp.sqrt(1 + C11) * c12p * _sub(e1, {C11: c22p})
+        if act == "relu":
+            pf.use("RG.cond")
+            ch.fact("<delta(x1) max(x2, 0)> = N(0; 0, C11) sqrt(var(x2 | x1 = 0)/(2 pi))",
+                    "RG.cond")
+            return (1 / sp.sqrt(2 * PI * C11)) * sp.sqrt((C22 - C12**2 / C11) / (2 * PI))
+        ch.fact("g'' = 0", "linear activation")
+        return sp.Integer(0)
     raise KeyError(name)
 
 
@@ -250,6 +282,10 @@ def _uses(name: str, act: str) -> tuple[str, ...]:
         return ("RG.stein", f"RG.K2.{act}") + extra
     if name == "I4":
         return ("RG.stein",) if act == "linear" else ("RG.stein", "RG.tilt", "RG.I2.erf")
+    if name == "L1":
+        return ("RG.stein",)
+    if name == "L2":
+        return {"erf": ("RG.tilt", "RG.E1.erf"), "relu": ("RG.cond",), "linear": ()}[act]
     raise KeyError(name)
 
 
@@ -320,7 +356,7 @@ I4_RELU = Step(
     note="quadrature in numerics.shallow.integrals",
 )
 
-NAMES = ("E1", "J2", "K2", "I2", "I21", "I22", "I3", "I4")
+NAMES = ("E1", "J2", "K2", "I2", "I21", "I22", "I3", "I4", "L1", "L2")
 STEPS = tuple(
     _step(n, a) for a in ("erf", "relu", "linear") for n in NAMES if (n, a) in FORMS
 ) + (I4_RELU,)

@@ -20,7 +20,7 @@ from ._steps import expr
 NAMES: tuple[str, ...] = ("E1", "J2", "I2", "I21", "I22", "I3", "I4", "K2")
 ACTIVATIONS: tuple[str, ...] = ("erf", "relu", "linear")
 ARITY: dict[str, int] = {"E1": 1, "J2": 2, "I2": 2, "I21": 2, "I22": 2, "I3": 3, "I4": 4,
-                         "K2": 2}
+                         "K2": 2, "L1": 2, "L2": 2}
 
 
 def _asin(z: NDArray) -> NDArray:
@@ -38,6 +38,16 @@ _MODULES = [{"asin": _asin, "sqrt": _sqrt}, "numpy"]
 
 def _names(n: int) -> tuple[str, ...]:
     return tuple(f"C{i}{j}" for i in range(1, n + 1) for j in range(i, n + 1))
+
+
+def closed_form(name: str, activation: str) -> Callable[..., NDArray]:
+    """The compiled closed form of step ``RG.<name>.<activation>`` taking the entries
+    ``C11, C12, ..`` (upper triangle, row by row) as arrays; no validation (for hot loops that
+    build their covariances from order parameters).  Also ``L1 = <g''(x1) x2>`` and
+    ``L2 = <g''(x1) g(x2)>`` of the dynamics."""
+    if (name, activation) == ("I4", "relu"):
+        raise ValueError("relu I4 has no closed form (step RG.I4.relu); use integral()")
+    return _compiled(name, activation)
 
 
 @cache
