@@ -7,4 +7,5 @@ first used.
 
 SOURCES: tuple[str, ...] = (
     "pretorius2018",
+    "refinetti2020",
 )

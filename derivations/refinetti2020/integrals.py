@@ -145,7 +145,7 @@ def _derive(name: str, act: str, pf: Proof, ch) -> sp.Expr:
         ch.equal(sp.diff(val, C12), 1 / (2 * PI * sp.sqrt(C11 * C22 - C12**2)),
                  "Price: dK2/dC12 = <delta(x1) delta(x2)> = phi_C(0, 0) = 1/(2 pi sqrt(det C))",
                  via=(sp.simplify,))
-        ch.equal(val.subs(C12, 0), sp.Rational(1, 4), "at C12 = 0: <Theta><Theta> = 1/4")
+        ch.equal(sp.Subs(val, C12, 0), sp.Rational(1, 4), "at C12 = 0: <Theta><Theta> = 1/4")
         return val
     if name == "I2":
         pf.use("RG.price")
@@ -155,7 +155,7 @@ def _derive(name: str, act: str, pf: Proof, ch) -> sp.Expr:
                  via=(sp.simplify,))
         e = _E(x * sp.Heaviside(x), c) if act == "relu" else sp.Integer(0)
         base = e.subs(c, C11) * e.subs(c, C22) if act == "relu" else sp.Integer(0)
-        ch.equal(val.subs(C12, 0), base,
+        ch.equal(sp.Subs(val, C12, 0), base,
                  "at C12 = 0 the variables are independent: <g(x1)><g(x2)>"
                  + (" (g odd)" if act != "relu" else " = sqrt(C11 C22)/(2 pi)"),
                  via=(sp.simplify,))
