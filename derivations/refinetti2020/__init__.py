@@ -8,8 +8,8 @@ weight formulation and the bulk limit), ``longtime`` (appendix C and section 3.3
 (sections 3.2-3.5: symmetry, Oja/Sanger, tied weights, qualitative claims).
 """
 
-from ..engine.registry import Source
 from ..engine.conventions import Convention
+from ..engine.registry import Source
 
 SOURCE = Source(
     name="refinetti2020",
