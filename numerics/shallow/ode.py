@@ -123,7 +123,10 @@ class Flow:
 
     def blocks(self, y: NDArray) -> tuple[NDArray, NDArray, dict[str, NDArray], dict]:
         """(J0, J1) of dz/dt = (J0 + rt J1) z, the coefficients and order parameters at y."""
-        op = self.order_parameters(y)
+        return self.blocks_from(self.order_parameters(y))
+
+    def blocks_from(self, op: dict[str, NDArray]) -> tuple[NDArray, NDArray, dict, dict]:
+        """(J0, J1), coefficients and ``op`` for given order parameters."""
         c = self._coefficients(op)
         K, eta, M = self.K, self.eta, self.mask
         T0 = op["T0"]
