@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check derivations numerics experiments tests benchmarks
 
 bench: $(STAMP)
+	$(PY) benchmarks/import_time.py
 	$(PY) benchmarks/verify_cold.py
 	$(PY) benchmarks/numerics_bench.py
 	$(PY) benchmarks/experiments_bench.py

@@ -1,8 +1,24 @@
-"""daedyn.derivations: every printed step of Pretorius, Kroon & Kamper (ICML 2018) in SymPy."""
+"""daedyn.derivations: the verifier engine and one package per verified source.
 
-from .registry import STEPS, get
-from .step import Assumption, Link, Method, Outcome, Status, Step
-from .verify import Result, verify_all
+``derivations.engine`` knows no source; ``derivations.pretorius2018`` (and the other names of
+:data:`derivations.sources.SOURCES`) hold the steps.  Importing this package builds no step.
+"""
 
-__all__ = ["STEPS", "Assumption", "Link", "Method", "Outcome", "Result", "Status", "Step", "get",
-           "verify_all"]
+from .engine import (
+    Assumption,
+    Link,
+    Method,
+    Outcome,
+    Result,
+    Status,
+    Step,
+    all_steps,
+    get,
+    source,
+    source_names,
+    steps,
+    verify_all,
+)
+
+__all__ = ["Assumption", "Link", "Method", "Outcome", "Result", "Status", "Step", "all_steps",
+           "get", "source", "source_names", "steps", "verify_all"]

@@ -52,13 +52,22 @@ def _clear_progress() -> None:
 
 
 def _run(args: argparse.Namespace) -> tuple[list[Any], float]:
-    from derivations.verify import verify_all
+    from derivations.engine import source_names, verify_all
 
     labels = _labels(args.only)
-    timeout = args.timeout if args.timeout and args.timeout > 0 else None
+    if args.no_timeout:
+        timeout = None
+    elif args.timeout is None or not args.timeout > 0 or args.timeout == float("inf"):
+        raise UsageError(f"--timeout must be a positive number of seconds, got {args.timeout} "
+                         "(use --no-timeout for none)")
+    else:
+        timeout = args.timeout
+    if args.source is not None and args.source not in source_names():
+        raise UsageError(f"unknown source {args.source!r}; known: {', '.join(source_names())}")
     start = time.perf_counter()
     try:
-        results = verify_all(labels, timeout=timeout, progress=_progress())
+        results = verify_all(labels, source=args.source, timeout=timeout,
+                             progress=_progress())
     finally:
         _clear_progress()
     return results, time.perf_counter() - start
@@ -90,42 +99,64 @@ def _write_text(path: Path, text: str, what: str) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Run the proofs; print the table (and/or write JSON); exit status per ``--strict``."""
-    from derivations import report
-    from derivations.step import Status
+    from derivations.engine import Status, report
 
     json_path = None
     if args.json and args.json != "-":
         json_path = _writable_file(Path(args.json), "JSON report")
+    if args.markdown is not None:
+        import json
+
+        results, wall = _run(args)
+        mutation = None
+        if args.mutation_json:
+            try:
+                mutation = json.loads(Path(args.mutation_json).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                raise UsageError(f"cannot read mutation results {args.mutation_json}: "
+                                 f"{err}") from None
+        text = report.markdown(results, mutation)
+        if args.markdown == "-":
+            print(text)
+        else:
+            report.replace_block(args.markdown, text)
+            print(f"rewrote the findings block of {args.markdown}")
+        return 0
     if args.json == "-":
         import contextlib
         import json
 
         with contextlib.redirect_stdout(sys.stderr):  # a chatty proof must not corrupt JSON
             results, wall = _run(args)
-        print(json.dumps(report.records(results), indent=2, allow_nan=False))
+        doc = report.document(results, timeout=_timeout(args))
+        print(json.dumps(doc, indent=2, allow_nan=False))
     else:
         results, wall = _run(args)
         print(report.format_table(results, wall, verbose=args.verbose))
         if json_path is not None:
             try:
-                report.write_json(results, json_path)
+                report.write_json(results, json_path, timeout=_timeout(args))
             except OSError as err:
                 raise UsageError(f"cannot write JSON report {json_path}: "
                                  f"{err.strerror or err}") from None
             print(f"wrote {json_path}")
     if args.strict:
-        bad = [r.id for r in results
-               if r.step.printed_in_paper and Status(r.status) is Status.REFUTED]
+        bad = [r.key for r in results if r.step.printed_in_paper
+               and r.status in (Status.REFUTED, Status.UNVERIFIED)]
         if bad:
-            print(f"--strict: {len(bad)} printed statement(s) refuted: {', '.join(bad)}",
-                  file=sys.stderr)
+            print(f"--strict: {len(bad)} printed statement(s) refuted or unverified: "
+                  f"{', '.join(bad)}", file=sys.stderr)
             return 1
     return 0
 
 
+def _timeout(args: argparse.Namespace) -> float | None:
+    return None if args.no_timeout else args.timeout
+
+
 def cmd_latex(args: argparse.Namespace) -> int:
     """Verify, render the LaTeX document to ``-o``, and compile it with ``--pdf``."""
-    from derivations import latex
+    from derivations.engine import latex
 
     out = Path(args.output)
     if out.suffix != ".tex":
@@ -134,8 +165,18 @@ def cmd_latex(args: argparse.Namespace) -> int:
         raise UsageError(f"--pdf needs pdflatex, which is not installed; install it with: "
                          f"{latex.INSTALL_HINT} (or use --pdf-if-available)")
     out = _writable_file(out, "output")
+    mutation = None
+    mutation_json = getattr(args, "mutation_json", None)  # the latex parser may offer it
+    if mutation_json:
+        import json
+
+        try:
+            mutation = json.loads(Path(mutation_json).read_text(encoding="utf-8"))
+            latex.mutation_entries(mutation)  # validated before the proofs run
+        except (OSError, ValueError) as err:
+            raise UsageError(f"cannot read mutation results {mutation_json}: {err}") from None
     results, wall = _run(args)
-    _write_text(out, latex.render(results), "output")
+    _write_text(out, latex.render(results, mutation=mutation), "output")
     print(f"wrote {out} ({len(results)} steps, verified in {wall:.1f} s)")
     if not (args.pdf or args.pdf_if_available):
         return 0
@@ -154,10 +195,14 @@ def cmd_latex(args: argparse.Namespace) -> int:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", action="append", metavar="LABELS",
-                   help="comma-separated step labels to check (e.g. eq5,B.int); repeatable")
+                   help="comma-separated step labels to check (e.g. eq5,B.int, or "
+                        "pretorius2018:eq5); repeatable")
+    p.add_argument("--source", metavar="NAME",
+                   help="only the steps of this source (default: all sources)")
     p.add_argument("--timeout", type=float, default=_DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help="time limit per proof; a proof over it is 'unverified' "
-                        f"(default {_DEFAULT_TIMEOUT:g}; 0 for none)")
+                   help="time limit per proof (> 0); a proof over it is 'unverified' "
+                        f"(default {_DEFAULT_TIMEOUT:g})")
+    p.add_argument("--no-timeout", action="store_true", help="no time limit per proof")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
@@ -170,8 +215,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     _common(v)
     v.add_argument("--json", metavar="PATH",
                    help="also write the report as JSON to PATH ('-': JSON to stdout only)")
+    v.add_argument("--markdown", nargs="?", const="-", metavar="FILE",
+                   help="print the findings as Markdown ('-'), or rewrite the findings block of "
+                        "FILE (e.g. README.md)")
+    v.add_argument("--mutation-json", metavar="PATH",
+                   help="with --markdown: a `daedyn mutate --json` result to report beside the "
+                        "statuses")
     v.add_argument("--strict", action="store_true",
-                   help="exit 1 if any statement printed in the paper is refuted")
+                   help="exit 1 if any printed statement is refuted or unverified")
     v.add_argument("-v", "--verbose", action="store_true",
                    help="show notes, numeric checks and counterexamples of every step")
     v.set_defaults(func=cmd_verify)
@@ -185,9 +236,29 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     la.add_argument("-o", "--output", default="proofs.tex", metavar="PATH.tex",
                     help="where to write the document (default proofs.tex); parent "
                          "directories are created")
+    la.add_argument("--mutation-json", metavar="PATH",
+                    help="a `daedyn mutate --json` result: each step shows its mutation score")
     pdf = la.add_mutually_exclusive_group()
     pdf.add_argument("--pdf", action="store_true",
                      help="compile to PDF with latexmk/pdflatex (exit 2 if unavailable)")
     pdf.add_argument("--pdf-if-available", action="store_true",
                      help="compile to PDF when pdflatex is installed, else say how to install it")
     la.set_defaults(func=cmd_latex)
+
+    from derivations.engine import mutate
+
+    mu = sub.add_parser(
+        "mutate", help="mutation-test the proofs: perturbed printed statements must not pass",
+        description="Perturb each printed SymPy statement (coefficients, exponents, signs, "
+                    "symbols, dropped terms), keep the non-equivalent mutants, run the step's "
+                    "proof on each and report killed / survived. Exit 1 if any survives.",
+    )
+    mutate.add_arguments(mu)
+    mu.set_defaults(func=cmd_mutate)
+
+
+def cmd_mutate(args: argparse.Namespace) -> int:
+    """``daedyn mutate``: see :mod:`derivations.engine.mutate`."""
+    from derivations.engine import mutate
+
+    return mutate.execute(args)

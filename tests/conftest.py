@@ -1,4 +1,5 @@
-"""Shared test configuration: Hypothesis profiles and the location of ../shared/data."""
+"""Shared test configuration: Hypothesis profiles, the mutation sample size of each profile,
+and the location of ../shared/data."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ settings.register_profile(
 settings.register_profile(
     "thorough", max_examples=1250, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
+settings.load_profile(PROFILE)
+
+#: mutants per step in tests/test_mutation.py: a sample in ci/dev, every mutant in thorough
+MUTANTS_PER_STEP: int | None = {"ci": 3, "dev": 8}.get(PROFILE)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("DAEDYN_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -47,21 +52,24 @@ def ctrl_c_at_grad_call(monkeypatch: pytest.MonkeyPatch, call: int) -> Iterator[
         monkeypatch.setattr(torch.autograd, "grad", real_grad)
 
 
-EQUATIONS = REPO.parent / "shared" / "EQUATIONS.md"
+#: the ICML 2018 paper's printed equations, a file of the project
+EQUATIONS = REPO / "derivations" / "pretorius2018" / "transcription.md"
 
 
 def check_verdict(step_id: str, expected: str, *, section: str | None = None,
                   convention: str | None = None) -> object:
-    """Run the proof of ``step_id`` and check its verdict against ``expected`` (decided by
-    hand in the calling test module) and the registry's rules: a verified chain; the printed
-    label present in EQUATIONS.md; ``holds`` never by numerics alone; ``refuted`` with a
-    counterexample and a correction; ``holds-under-convention`` naming its convention
-    (containing ``convention`` when given).  Returns the outcome."""
+    """Verify ``step_id`` and check its verdict against ``expected`` (decided by hand in the
+    calling test module) and the registry's rules: a verified chain; the printed label present
+    in the transcription; ``holds`` never by numerics alone; ``refuted`` with a counterexample
+    and a correction; ``holds-under-convention`` naming its convention key (``convention`` among
+    the keys when given).  Returns the outcome."""
     from derivations import Method, Status, get
+    from derivations.engine.verify import verify_step
 
     step = get(step_id)
-    out = step.proof()
-    assert out.status.value == expected, (step_id, out.status.value, out.note)
+    res = verify_step(step)
+    out = res.outcome
+    assert out.status.value == expected, (step_id, out.status.value, res.error or out.note)
     assert out.chain, "a proof must have verified links"
     if section is not None:
         assert step.section == section
@@ -72,7 +80,7 @@ def check_verdict(step_id: str, expected: str, *, section: str | None = None,
     if out.status is Status.REFUTED:
         assert out.counterexample and (out.corrected is not None or out.corrected_text)
     if out.status is Status.CONVENTION:
-        assert out.convention and (convention is None or convention in out.convention)
+        assert out.convention and (convention is None or convention in out.convention_keys)
     return out
 
 
@@ -94,3 +102,13 @@ def write_tiny_mnist(tmp_path: Path, n: int = 80, *, seed: int = 7, truncate: in
         with gzip.open(d / f"{name}.gz", "wb") as fh:
             fh.write(raw[:len(raw) - truncate] if name.startswith("train-images") else raw)
     return d
+
+
+def outcome(label: str) -> object:
+    """The outcome the verifier gives step ``label`` (its proof run through the engine)."""
+    from derivations import get
+    from derivations.engine.verify import verify_step
+
+    res = verify_step(get(label))
+    assert not res.error, (label, res.error)
+    return res.outcome

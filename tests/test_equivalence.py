@@ -14,9 +14,9 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from derivations.registry import get
-from derivations.step import Method, Status
-from tests.conftest import check_verdict
+from derivations import get
+from derivations.engine.step import Method, Status
+from tests.conftest import check_verdict, outcome
 from tests.scalar_references import dae_flow, integrate, wdae_flow
 
 #: verdicts decided by hand: the printed gamma is N gamma (E.fp, E.equiv; E.equiv's
@@ -91,7 +91,7 @@ def test_equivalent_gamma_equal_fixed_points_unequal_paths(lam: float, eps: floa
 
 
 def test_equiv_reported_closed_form_values() -> None:
-    checks = " ".join(get("E.equiv").proof().checks)
+    checks = " ".join(outcome("E.equiv").checks)
     ts = np.array([0.0, 3.0])
     d = integrate(dae_flow(1.0, 1.0, 1.0), (0.1, 0.1), ts)
     w = integrate(wdae_flow(1.0, 0.5, 1.0), (0.1, 0.1), ts)
@@ -127,7 +127,7 @@ def test_fig4_setting_same_fixed_point_lagged_path() -> None:
     hw = int(np.argmax(w >= 0.5 * 0.909))
     assert gap > 0.15
     assert hw / hd == pytest.approx(1.1, rel=0.02)
-    ce = get("5.2.claim").proof().counterexample
+    ce = outcome("5.2.claim").counterexample
     assert ce["max_abs_gap"] == pytest.approx(gap, abs=0.01)  # continuous vs lr = 0.01: O(lr)
     assert ce["t_half_WDAE/tau"] / ce["t_half_DAE/tau"] == pytest.approx(hw / hd, rel=0.01)
 

@@ -14,8 +14,9 @@ import sympy as sp
 import torch
 from scipy.integrate import solve_ivp
 
-from derivations import gradient_flow as gf
-from derivations.symbols import D, H, eps, lam, tau, w1, w2
+from derivations.pretorius2018 import s3_gradient_flow as gf
+from derivations.pretorius2018.symbols import D, H, eps, lam, tau, w1, w2
+from tests.conftest import outcome
 
 EXPECTED = {"3.1a": "holds", "3.1b": "holds", "3.2": "holds",
             "eq2": "holds", "eq3": "holds", "eq4": "holds"}
@@ -23,9 +24,9 @@ EXPECTED = {"3.1a": "holds", "3.1b": "holds", "3.2": "holds",
 
 @pytest.mark.parametrize("step", gf.STEPS, ids=lambda s: s.id)
 def test_status(step) -> None:
-    outcome = step.proof()
-    assert outcome.status.value == EXPECTED[step.id]
-    assert outcome.chain
+    out = outcome(step.key)
+    assert out.status.value == EXPECTED[step.id]
+    assert out.chain
 
 
 def test_ids_and_contracts() -> None:
@@ -198,7 +199,7 @@ def test_eq4_finite_differences_and_scaling() -> None:
 
 def test_orthogonal_rewrite_is_not_vacuous() -> None:
     """The Q^T Q -> I rewrite closes true links and rejects false ones."""
-    from derivations.proof import Chain, ProofError
+    from derivations.engine.proof import Chain, ProofError
 
     via = gf._via_orth(gf.V)
     Chain().equal(gf.GW1 * gf.V * gf.V.T, gf.GW1, "V V^T = I", via=via)

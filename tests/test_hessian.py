@@ -11,12 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
-
 from derivations.conventions import CONVENTIONS
-from derivations.registry import get
-from derivations.step import Method, Status
+
+from derivations import get
+from derivations.engine.step import Method, Status
 from tests import scalar_references as ref
-from tests.conftest import check_verdict
+from tests.conftest import check_verdict, outcome
 from tests.scalar_references import fd_hessian, grad_dae, grad_wdae, l_dae, l_wdae
 
 #: verdicts decided by hand: (2 lam + 3 eps)/tau is a + b at w = 1 but no maximum (D.step);
@@ -59,7 +59,7 @@ def test_status(sid: str) -> None:
 
 
 def test_claim3_numeric_part_is_labelled() -> None:
-    out = get("5.claim3").proof()
+    out = outcome("5.claim3")
     assert out.method is Method.SYMBOLIC_NUMERIC and out.checks
 
 
@@ -89,7 +89,7 @@ def test_step_value_at_one_and_counterexample_to_maximum() -> None:
     at2 = max(np.linalg.eigvalsh(fd_hessian(f, 2.0, 2.0)))
     assert at1 == pytest.approx((2 * lam + 3 * eps) / tau, rel=1e-6)
     assert at2 > at1  # larger away from w = 1: (2 lam + 3 eps)/tau is no maximum
-    ce = get("D.step").proof().counterexample
+    ce = outcome("D.step").counterexample
     assert ce["lambda_H(u=1)"] == pytest.approx(at1, rel=1e-6)
     assert ce["lambda_H(u=2)"] == pytest.approx(at2, rel=1e-6)
 
@@ -198,7 +198,7 @@ def test_claim3_balanced_trajectories_identical(eps: float) -> None:
     w = gd("wdae", 0.01, 0.01, lam, ng, aw, 2000)
     assert d[-1] == pytest.approx(lam / (lam + eps), rel=1e-9)
     assert np.max(np.abs(d - w)) < 1e-12  # the counterexample: zero gap
-    assert get("5.claim3").proof().counterexample["gap_balanced"] == 0.0
+    assert outcome("5.claim3").counterexample["gap_balanced"] == 0.0
 
 
 def _half(traj: np.ndarray, target: float) -> float:
@@ -229,5 +229,5 @@ def test_claim3_unbalanced_sign_depends_on_start(start: tuple[float, float], sig
     gap = (_half(gd("wdae", *start, lam, ng, scale * aw, n), target)
            - _half(gd("dae", *start, lam, eps, scale * ad, n), target)) * scale
     assert np.sign(gap) == sign and abs(gap) > 0.5
-    checks = " ".join(get("5.claim3").proof().checks)
+    checks = " ".join(outcome("5.claim3").checks)
     assert f"{gap:+.2f}" in checks  # the module's reported number, recomputed here

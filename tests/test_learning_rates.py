@@ -17,10 +17,10 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from derivations.registry import get
-from derivations.symbols import N, eps, gamma, lam, tau, w1, w2
+from derivations import get
+from derivations.pretorius2018.symbols import N, eps, gamma, lam, tau, w1, w2
 from tests import scalar_references as ref
-from tests.conftest import check_verdict
+from tests.conftest import check_verdict, outcome
 from tests.scalar_references import gd, grad_dae, grad_wdae, l_dae, l_wdae
 
 #: verdicts decided by hand:
@@ -114,7 +114,7 @@ def test_d_step_counterexample_no_maximum_at_one() -> None:
     """lam = eps = tau = 1: lambda_H = 5 at w1 = w2 = 1, 23 at w1 = w2 = 2."""
     at1, at2 = _lmax_balanced(1.0, 1, 1, 1), _lmax_balanced(2.0, 1, 1, 1)
     assert at1 == pytest.approx(5.0, rel=1e-6) and at2 == pytest.approx(23.0, rel=1e-6)
-    ce = get("D.step").proof().counterexample
+    ce = outcome("D.step").counterexample
     u_ce = ce["u"]
     assert ce["lambda_H(u=1)"] == pytest.approx(at1, rel=1e-6)
     assert ce[f"lambda_H(u={u_ce:g})"] == pytest.approx(_lmax_balanced(u_ce, 1, 1, 1), rel=1e-6)
@@ -240,7 +240,7 @@ def test_5_claim3_continuous_time_at_the_two_rates() -> None:
 
 
 def test_5_claim3_counterexample_numbers() -> None:
-    ce = get("5.claim3").proof().counterexample
+    ce = outcome("5.claim3").counterexample
     lv, ev = ce["lambda"], ce["eps"]
     ng, ae, ag = _rates(lv, ev, 1.0)
     assert ce["N_gamma"] == pytest.approx(ng) and ng == pytest.approx(lv * ev / (lv + ev))

@@ -15,8 +15,9 @@ import pytest
 from scipy.integrate import solve_ivp
 from scipy.stats import ortho_group
 
-from derivations.registry import get
-from derivations.step import Status
+from derivations import get
+from derivations.engine.step import Status
+from tests.conftest import outcome
 
 EQUATIONS = Path(__file__).resolve().parents[2] / "shared" / "EQUATIONS.md"
 
@@ -48,7 +49,7 @@ def products(lam_: float, eps_: float, a0: float, b0: float, ts: np.ndarray) -> 
 def test_status() -> None:
     """Refuted: 'lies in [0, 1]' fails for a linear AE started above 1 (verdict by hand)."""
     step = get("F")
-    out = step.proof()
+    out = outcome(step.key)
     assert out.status is Status.REFUTED
     assert step.section == "F" and "[F]" in EQUATIONS.read_text()
     assert out.chain and out.counterexample and out.corrected_text
@@ -80,7 +81,7 @@ def test_ratio_is_the_scalar_product_for_orthogonal_init() -> None:
 # ------------------------------------------------------------------------------- range
 def test_counterexample_leaves_unit_interval() -> None:
     """AE (eps = 0), balanced w1 = w2 = sqrt(1.5): the product stays above 1."""
-    out = get("F").proof()
+    out = outcome("F")
     ce = out.counterexample
     w = products(ce["lambda"], ce["eps"], math.sqrt(ce["w0"]), math.sqrt(ce["w0"]),
                  np.array([ce["t"]]))

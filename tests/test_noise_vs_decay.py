@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from derivations.registry import get
-from derivations.symbols import N, eps, gamma, lam, tau, w
-from tests.conftest import check_verdict
+from derivations import get
+from derivations.pretorius2018.symbols import N, eps, gamma, lam, tau, w
+from tests.conftest import check_verdict, outcome
 from tests.scalar_references import dae_flow, wdae_flow
 from tests.scalar_references import integrate as run
 
@@ -142,7 +142,7 @@ def test_5_2_claim_gamma_is_rounded() -> None:
 def test_5_2_claim_counterexample_against_ode() -> None:
     """Fig. 4's numbers at equal rates (tau = 1): the module's gap and half-times agree with an
     independent integration of [eq2]/[eq3] and [C.ode]."""
-    ce = get("5.2.claim").proof().counterexample
+    ce = outcome("5.2.claim").counterexample
     lv, ev, gv, w0_ = ce["lambda"], ce["eps"], ce["gamma"], ce["w0"]
     assert (lv, ev, gv) == (1.0, 0.1, 0.091)
     ts = np.linspace(0.0, 10.0, 4001)
