@@ -484,3 +484,61 @@ def test_mean_step_increment_of_linear_units_by_hand() -> None:
     assert np.all(np.abs(inc.T0 - et0) < 5 * inc.T0_se)
     assert np.abs(second).max() > 10 * inc.T0_se.max()  # the O(eta^2) part is resolved
     assert inc.b is None and inc.n_samples == 40000
+
+
+def _sgd_vs_ode_gaps(act: str, rule: str, dims: tuple[int, ...], runs: int,
+                     t_max: float = 30.0) -> dict[int, np.ndarray]:
+    """Worst relative pmse gap over t <= t_max between finite-D SGD and the D -> infinity flow
+    (numerics.shallow.ode, rotated-weight formulation) started from each run's own initial
+    weights, for ``runs`` independent runs per D (eq. 3 model, M = K = 3, eta = 0.1)."""
+    ode = pytest.importorskip("numerics.shallow.ode")
+    ts = np.linspace(0.0, t_max, int(2 * t_max) + 1)
+    out = {}
+    for D in dims:
+        spec = dm.spiked_model(D, 3, seed=0).spectrum()
+        tr = simulate_sgd(spec, 3, ts, activation=act, eta=0.1, rule=rule, seed=1, runs=runs)
+        gaps = []
+        for r in range(runs):
+            res = ode.integrate(spec.rhotilde, 3, act, 0.1, 0.0, rule == "truncated",
+                                t_eval=ts, alpha0=tr.w_overlap[0, r],
+                                beta0=tr.v_overlap[0, r] / math.sqrt(D), rtol=1e-7,
+                                method="RK45")
+            assert res.pmse[0] == pytest.approx(tr.pmse[0, r], rel=1e-10)  # same start
+            gaps.append(np.max(np.abs(tr.pmse[:, r] - res.pmse) / res.pmse))
+        out[D] = np.array(gaps)
+    return out
+
+
+def test_finite_d_sgd_approaches_the_flow_ci() -> None:
+    """CI-sized version of the slow property below (erf, vanilla SGD, two runs per D): the
+    worst relative pmse gap over t <= 30 to the D -> infinity flow shrinks from D = 250 to
+    D = 1000 and is a few percent at D = 1000."""
+    gaps = _sgd_vs_ode_gaps("erf", "vanilla", (250, 1000), runs=2)  # measured: 0.24, 0.036
+    assert gaps[1000].mean() < 0.5 * gaps[250].mean()
+    assert gaps[1000].max() < 0.08
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("act", ["erf", "relu", "linear"])
+@pytest.mark.parametrize("rule", ["vanilla", "truncated"])
+def test_finite_d_sgd_approaches_the_flow(act: str, rule: str) -> None:
+    """The issue's property: the worst relative pmse gap over t <= 30 between SGD at finite D
+    and the D -> infinity flow (same start) shrinks as D grows (250, 500, 1000, 2000; mean of
+    4 runs).  Measured means (worst gap, t <= 30):
+
+        erf vanilla      0.28  0.080 0.046 0.017     relu vanilla    0.25 0.34 0.17 0.074
+        erf truncated    0.24  0.19  0.071 0.040     relu truncated  0.48 0.33 0.16 0.060
+        linear vanilla   0.21  0.24  0.11  0.13      linear truncated 0.73 0.70 0.36 0.18
+
+    so the gap shrinks from D = 250 to 2000 everywhere, but not monotonically for every run
+    set, and "a few percent at D = 1000" holds for erf (vanilla 4.6%, truncated 7%) only: the
+    maximum of a relative gap sits in the steep drops of pmse, where the run-to-run jitter of
+    the escape times (not a bias) dominates; linear units drop fastest."""
+    dims = (250, 500, 1000, 2000)
+    gaps = _sgd_vs_ode_gaps(act, rule, dims, runs=4)
+    mean = np.array([gaps[D].mean() for D in dims])
+    assert mean[-1] < 0.75 * mean[0], mean
+    slope = np.polyfit(np.log(dims), np.log(mean), 1)[0]
+    assert slope < 0, (slope, mean)
+    if act == "erf":
+        assert mean[2] < (0.06 if rule == "vanilla" else 0.1), mean
