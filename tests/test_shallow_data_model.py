@@ -41,7 +41,7 @@ def test_orthogonal_directions_give_spikes_s2_d_plus_sigma2() -> None:
 
 @pytest.mark.parametrize("kind", ["gaussian", "sinusoidal"])
 def test_exact_spectrum_diagonalises_the_population_covariance(kind: str) -> None:
-    D = 400
+    D = 300  # large enough for three well separated sinusoidal spikes (rhotilde 81, 25, 9)
     model = dm.spiked_model(D, 3, kind, seed=3)
     cov = model.covariance()
     spec = model.spectrum()
@@ -69,7 +69,7 @@ def test_samples_have_the_model_covariance() -> None:
     for the Gaussian sampler; the empirical covariance is the uncentred X^T X / n."""
     model = dm.spiked_model(80, 3, seed=1)
     spec = model.spectrum()
-    n = 20000
+    n = 10000
     for X in (model.sample(n, seed=2), dm.gaussian_samples(spec, n, seed=2)):
         proj = X @ spec.vectors[:, [0, 1, 2, 40]]
         ms = (proj**2).mean(0)
