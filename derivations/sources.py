@@ -7,5 +7,6 @@ first used.
 
 SOURCES: tuple[str, ...] = (
     "pretorius2018",
+    "refinetti2020",
     "notes",
 )
