@@ -173,8 +173,11 @@ def _explicit(expr: sp.Basic, rng: random.Random) -> sp.Basic:
             for m in expr.atoms(sp.MatrixSymbol) if all(d.is_Integer for d in m.shape)}
     if mats:
         expr = expr.xreplace(mats)
-    funcs = {f: sp.Dummy("f") for f in expr.atoms(sp.Derivative)}
-    funcs.update({f: sp.Dummy("f") for f in expr.atoms(sp.core.function.AppliedUndef)})
+    # derivatives of undefined functions (a printed d w(t)/dt) become free values; derivatives
+    # of explicit expressions are carried out by doit below
+    undef = sp.core.function.AppliedUndef
+    funcs = {f: sp.Dummy("f") for f in expr.atoms(sp.Derivative) if f.expr.atoms(undef)}
+    funcs.update({f: sp.Dummy("f") for f in expr.atoms(undef)})
     expr = expr.xreplace(funcs) if funcs else expr
     try:
         expr = expr.doit()
@@ -216,15 +219,22 @@ def _close(a: object, b: object, tol: float) -> bool:
     return abs(za - zb) <= tol * max(1.0, abs(za), abs(zb))
 
 
-def equivalent(original: sp.Basic, mutant: sp.Basic, points: int = 4, dps: int = 30) -> bool:
-    """Whether ``mutant`` says the same as ``original`` (equal residuals at random points)."""
+def equivalent(original: sp.Basic, mutant: sp.Basic, points: int = 4, dps: int = 30,
+               _cache: dict[int, list[object]] | None = None) -> bool:
+    """Whether ``mutant`` says the same as ``original`` (equal residuals at random points).
+
+    ``_cache`` keeps the original's values per point across calls (one original, many
+    mutants); a mutant is dropped at the first point where it differs."""
     ro, rm = _residuals(original), _residuals(mutant)
     if len(ro) != len(rm):
         return False
+    cache = {} if _cache is None else _cache
     try:
         for k in range(points):
+            if k not in cache:
+                cache[k] = _values(ro, 1000 + k, dps)
             if not all(_close(a, b, 1e-20) for a, b in
-                       zip(_values(ro, 1000 + k, dps), _values(rm, 1000 + k, dps), strict=True)):
+                       zip(cache[k], _values(rm, 1000 + k, dps), strict=True)):
                 return False
     except Exception:  # cannot evaluate: treat as different (the proof must decide it)
         return False
@@ -238,8 +248,9 @@ def mutants(printed: sp.Basic, *, limit: int | None = None,
     if limit is not None and len(cands) > 4 * limit:
         cands = random.Random(seed).sample(cands, 4 * limit)
     out = []
+    cache: dict[int, list[object]] = {}
     for desc, m in cands:
-        if not equivalent(printed, m):
+        if not equivalent(printed, m, _cache=cache):
             out.append((desc, m))
             if limit is not None and len(out) >= limit:
                 break
