@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # instead of resolving a multi-GB CUDA build.
 TORCH  := torch==2.13.0
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-slow lint bench mutate findings clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/daedyn verify
-	$(VENV)/bin/daedyn latex -o results/proofs.tex --pdf-if-available
+	$(VENV)/bin/daedyn latex -o results/proofs.tex --pdf-if-available --mutation-json docs/mutation.json
 	$(VENV)/bin/daedyn figures --out results/figures
 
 test: $(STAMP)
@@ -36,6 +36,14 @@ bench: $(STAMP)
 	$(PY) benchmarks/verify_cold.py
 	$(PY) benchmarks/numerics_bench.py
 	$(PY) benchmarks/experiments_bench.py
+
+# the full mutation run of every source (slow: tens of minutes), then the README findings
+mutate: $(STAMP)
+	$(VENV)/bin/daedyn mutate --json docs/mutation.json || true
+	$(MAKE) findings
+
+findings: $(STAMP)
+	$(VENV)/bin/daedyn verify --markdown README.md --mutation-json docs/mutation.json
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis
