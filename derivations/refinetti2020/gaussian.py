@@ -84,7 +84,7 @@ def _prove_tilt(pf: Proof) -> Outcome:
     ch.equal(Cp + C * U * U.T * Cp, C,
              "Woodbury: C' = C - C U (I + U^T C U)^{-1} U^T C satisfies (C^{-1} + U U^T) C' = I",
              via=(sp.cancel,))
-    ch.equal((sp.eye(4) + C * U * U.T).det(), (sp.eye(2) + M).det(),
+    ch.equal(sp.Determinant(sp.eye(4) + C * U * U.T), sp.Determinant(sp.eye(2) + M),
              "Sylvester: det(I + C U U^T) = det(I + U^T C U)", via=(sp.expand,))
     ch.fact("phi_C(x) exp(-x^T A x/2) = det(I + C A)^{-1/2} phi_{C'}(x), C' = (C^{-1}+A)^{-1}",
             "completing the square: the exponents add and det(C')/det(C) = 1/det(I + C A)")
