@@ -52,7 +52,8 @@ def _prove_rotation(pf: Proof) -> Outcome:
             "are not fixed points")
     if diff == 0:
         raise AssertionError("truncated gradient unexpectedly rotation-covariant")
-    ch.conclude(pf.printed.lhs, sp.Symbol("grad(O W, V O^T)"),
+    ch.conclude(pf.printed, sp.Eq(sp.Symbol("grad(O W, V O^T)"),
+                                  sp.Symbol("(O grad_W, grad_V O^T)")),
                 "vanilla gradients are rotation-covariant, so zero maps to zero")
     return ch.outcome(note="Shown for the linear autoencoder (the setting of eq. 24 and of "
                       "Sanger/Oja): a fixed point rotated by any orthogonal O is a fixed point "

@@ -263,4 +263,38 @@ BULK = Step(
          "of Q decays on the time scale 1/(2 kappa) (the paper's 1/kappa is for the weights).",
 )
 
-STEPS = (PMSE, FLOW, PUSH, BULK)
+def _prove_formulation(pf: Proof) -> Outcome:
+    pf.use("RG.ode.densities")
+    pf.use("RG.pmse")
+    ch = pf.chain()
+    z = sp.Matrix(sp.symbols("z1:5", real=True))
+    S = z * z.T
+    ch.equal(S[0, 0] * S[2, 2] - S[0, 2] ** 2, 0,
+             "S = z z^T: q t - r^2 = 0 for every pair of units, per mode")
+    ch.equal(sp.Determinant(S[:2, :2]), 0, "and every 2 x 2 minor vanishes (rank one)")
+    ch.fact("pmse of rotated weights is E||x - xhat||^2/(2D) of actual weights, hence >= the "
+            "PCA error of rank K >= 0 at every time", "Eckart-Young; RG.pmse")
+    ch.check("benchmarks/shallow_formulation.py (K = 3, rt = 9, 25, 81 + 10 bulk modes of 0.1, "
+             "erf, eta 0.1, seed 1, RK45 rtol 1e-6, t <= 100): densities: rank-one defect "
+             "max|q t - r^2|/max(q t) = 8.1e-2, min eig S / max eig = -5.0e-7, min(pmse - PCA) "
+             "= -57.5 (pmse < 0), max |pmse_dens - pmse_weights| = 60.3, 116288 RHS evals; "
+             "weights: min(pmse - PCA) = 2.83, 26210 RHS evals")
+    ch.conclude(pf.printed, sp.Eq(sp.Symbol("q_kk t_kk - r_kk^2"), 0),
+                "on the weight flow the physical relation holds identically")
+    return ch.outcome(note="Decision: integrate the rotated weights (2K numbers per mode, "
+                      "physical by construction); the density flow (2K(2K+1)/2 per mode) has "
+                      "the physical set as an invariant but unattracting manifold and left it "
+                      "under the same solver (pmse went negative).")
+
+
+FORMULATION = Step(
+    id="RG.formulation", section="O",
+    title="Which formulation is a sound numerical method (numerical experiment)",
+    printed=sp.Eq(sp.Symbol("q_kk t_kk - r_kk^2"), 0),
+    statement="along the integrated rotated-weight flow q t = r r per mode and pmse >= PCA "
+              "error hold exactly; the density flow does not keep them",
+    proof=_prove_formulation, uses=("RG.ode.densities", "RG.pmse"),
+    assumes=(_SHALLOW,), printed_in_paper=False,
+)
+
+STEPS = (PMSE, FLOW, PUSH, BULK, FORMULATION)

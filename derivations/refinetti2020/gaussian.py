@@ -33,11 +33,8 @@ def _prove_stein(pf: Proof) -> Outcome:
                  "(grad log phi = -C^{-1} x)", via=(sp.cancel,))
     ch.fact("E[x_i f] = -sum_j C_ij int f d_j phi = sum_j C_ij E[d_j f]",
             "integration by parts; boundary terms vanish (Gaussian decay, polynomial growth)")
-    i, j = sp.symbols("i j", integer=True)
-    f = sp.Function("f")
-    lhs = sp.Symbol("E[x_i f(x)]")
-    ch.conclude(pf.printed.lhs, lhs, "the printed statement is this identity")
-    del i, j, f
+    ch.conclude(pf.printed, sp.Eq(sp.Symbol("E[x_i f(x)]"), sp.Symbol("sum_j C_ij E[d_j f(x)]")),
+                "the printed statement is this identity")
     return ch.outcome()
 
 
@@ -61,7 +58,8 @@ def _prove_price(pf: Proof) -> Outcome:
             "differentiate under the integral, integrate by parts twice; for n > 2 the same "
             "computation holds for any pair after marginalising the other coordinates "
             "(d/dC_ij of the marginal of (x_i, x_j) is the bivariate case)")
-    ch.conclude(pf.printed.lhs, sp.Symbol("d E[f(x)] / d C_ij"), "the printed identity")
+    ch.conclude(pf.printed, sp.Eq(sp.Symbol("d E[f(x)] / d C_ij"), sp.Symbol("E[d_i d_j f(x)]")),
+                "the printed identity")
     return ch.outcome()
 
 
@@ -88,7 +86,9 @@ def _prove_tilt(pf: Proof) -> Outcome:
              "Sylvester: det(I + C U U^T) = det(I + U^T C U)", via=(sp.expand,))
     ch.fact("phi_C(x) exp(-x^T A x/2) = det(I + C A)^{-1/2} phi_{C'}(x), C' = (C^{-1}+A)^{-1}",
             "completing the square: the exponents add and det(C')/det(C) = 1/det(I + C A)")
-    ch.conclude(pf.printed.lhs, sp.Symbol("E_C[exp(-x^T A x/2) f(x)]"), "the printed identity")
+    ch.conclude(pf.printed, sp.Eq(sp.Symbol("E_C[exp(-x^T A x/2) f(x)]"),
+                                  sp.Symbol("det(I + C A)^(-1/2) E_{C'}[f(x)]")),
+                "the printed identity")
     return ch.outcome()
 
 
@@ -117,7 +117,9 @@ def _prove_cond(pf: Proof) -> Outcome:
             "the two identities above")
     ch.fact("E[delta(x1) F(x2..xn)] = N(0; 0, C11) E[F | x1 = 0], the conditional law being "
             "N(0, C_rest - c c^T / C11)", "the factorisation above, blockwise")
-    ch.conclude(pf.printed.lhs, sp.Symbol("E[delta(x_1) F(x_rest)]"), "the printed identity")
+    ch.conclude(pf.printed, sp.Eq(sp.Symbol("E[delta(x_1) F(x_rest)]"),
+                                  sp.Symbol("E[F(x_rest) | x_1 = 0] / sqrt(2 pi C_11)")),
+                "the printed identity")
     return ch.outcome()
 
 
