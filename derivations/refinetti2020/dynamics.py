@@ -12,14 +12,8 @@ from __future__ import annotations
 import sympy as sp
 
 from ..engine import Assumption, Outcome, Proof, Step
+from .flowsyms import al, be, eta, gf, kappa, lam, nu, rt
 
-eta, kappa, rt = sp.symbols("eta kappa rt", positive=True)
-lam = sp.symbols("lambda1 lambda2", real=True)
-nu = sp.symbols("nu1 nu2", real=True)
-al = sp.symbols("alpha1 alpha2", real=True)
-be = sp.symbols("beta1 beta2", real=True)
-xh = sp.Symbol("xhat_tau", real=True)  # x_tau / sqrt(D)
-gf = sp.Function("g")
 _K = range(2)
 
 

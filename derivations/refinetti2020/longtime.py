@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..engine import Assumption, Outcome, Proof, Step
-from . import dynamics as dyn
+from . import flowsyms as dyn
 from .symbols import C11, C12, C22
 
 a, b, rt, eta, t = sp.symbols("a b rt eta t", positive=True)
