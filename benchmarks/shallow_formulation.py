@@ -1,7 +1,7 @@
 """Numerical experiment of step RG.formulation: densities vs rotated weights, same solver.
 
-K = 3, spikes rt = 9, 25, 81 plus 50 bulk modes of rt = 1/50, erf, eta = 0.1, random start;
-both formulations integrated by the same solver and tolerance to t = 1000; reported: the
+K = 3, spikes rt = 9, 25, 81 plus 10 bulk modes of rt = 1/10, erf, eta = 0.1, random start;
+both formulations integrated by the same solver and tolerance to t = 100; reported: the
 rank-one defect of the densities max |q_kk t_kk - r_kk^2| / max(q t), the most negative
 eigenvalue of S_tau relative to its norm, pmse - PCA error (negative = unphysical), and cost.
 Run: PYTHONPATH=. python benchmarks/shallow_formulation.py
@@ -19,19 +19,19 @@ from numerics.shallow.ode import Flow, initial_weights, pca_errors
 
 
 def main() -> None:
-    rt = np.concatenate([[9.0, 25.0, 81.0], np.full(50, 1 / 50)])
+    rt = np.concatenate([[9.0, 25.0, 81.0], np.full(10, 1 / 10)])
     K, N = 3, rt.size
     a0, b0 = initial_weights(K, N, 1000, seed=1)
-    t_eval = np.geomspace(1e-2, 1e3, 60)
-    for method, rtol in (("RK45", 1e-6), ("LSODA", 1e-8)):
+    t_eval = np.geomspace(1e-2, 1e2, 40)
+    for method, rtol in (("RK45", 1e-6), ("RK45", 1e-9)):
         fl = Flow(rt, K, "erf", 0.1)
         dfl = DensityFlow(Flow(rt, K, "erf", 0.1))
         t0 = time.perf_counter()
-        sw = solve_ivp(fl, (0, 1e3), fl.pack(a0, b0), method=method, rtol=rtol,
+        sw = solve_ivp(fl, (0, 1e2), fl.pack(a0, b0), method=method, rtol=rtol,
                        atol=rtol * 1e-3, t_eval=t_eval)
         tw = time.perf_counter() - t0
         t0 = time.perf_counter()
-        sd = solve_ivp(dfl, (0, 1e3), dfl.pack(a0, b0), method=method, rtol=rtol,
+        sd = solve_ivp(dfl, (0, 1e2), dfl.pack(a0, b0), method=method, rtol=rtol,
                        atol=rtol * 1e-3, t_eval=t_eval)
         td = time.perf_counter() - t0
         pca = pca_errors(rt, K)[K]

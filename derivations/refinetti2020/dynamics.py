@@ -12,14 +12,8 @@ from __future__ import annotations
 import sympy as sp
 
 from ..engine import Assumption, Outcome, Proof, Step
+from .flowsyms import al, be, eta, gf, kappa, lam, nu, rt
 
-eta, kappa, rt = sp.symbols("eta kappa rt", positive=True)
-lam = sp.symbols("lambda1 lambda2", real=True)
-nu = sp.symbols("nu1 nu2", real=True)
-al = sp.symbols("alpha1 alpha2", real=True)
-be = sp.symbols("beta1 beta2", real=True)
-xh = sp.Symbol("xhat_tau", real=True)  # x_tau / sqrt(D)
-gf = sp.Function("g")
 _K = range(2)
 
 
@@ -114,9 +108,10 @@ def _prove_flow(pf: Proof) -> Outcome:
         pf.use(f"RG.{name}.erf")
     ch = pf.chain()
     D, rho, a, b = sp.symbols("D rho a b", positive=True)
-    ch.equal(rho * a / sp.sqrt(D) / sp.sqrt(D), (rho / D) * a,
-             "Cov(x_tau/sqrt D, lambda_m) = e^T Omega w_m / D = rho a_m / D = rt alpha_m "
-             "(Omega e = rho e); likewise Cov(x_tau/sqrt D, nu_m) = rho b_m/D^(3/2) = rt beta_m")
+    del rho, a, b
+    ch.fact("Cov(x_tau/sqrt D, lambda_m) = e^T Omega w_m / D = rho a_m / D = rt alpha_m "
+             "(Omega e = rho e); likewise Cov(x_tau/sqrt D, nu_m) = rho b_m/D^(3/2) = rt beta_m",
+            "definitions of alpha, beta, rt (SHALLOW_MODEL.md)")
     ch.fact("v_k . (x - xhat_k) = D (nu_k - sum_l M_kl T0_kl g(lambda_l)), "
             "(x - xhat_k) . e_tau / sqrt D = xhat_tau - sum_l M_kl beta_l g(lambda_l)",
             "definitions of nu, T0, beta; xhat_k = sum_l M_kl v_l g(lambda_l) is the part of "
@@ -262,4 +257,38 @@ BULK = Step(
          "of Q decays on the time scale 1/(2 kappa) (the paper's 1/kappa is for the weights).",
 )
 
-STEPS = (PMSE, FLOW, PUSH, BULK)
+def _prove_formulation(pf: Proof) -> Outcome:
+    pf.use("RG.ode.densities")
+    pf.use("RG.pmse")
+    ch = pf.chain()
+    z = sp.Matrix(sp.symbols("z1:5", real=True))
+    S = z * z.T
+    ch.equal(S[0, 0] * S[2, 2] - S[0, 2] ** 2, 0,
+             "S = z z^T: q t - r^2 = 0 for every pair of units, per mode")
+    ch.equal(sp.Determinant(S[:2, :2]), 0, "and every 2 x 2 minor vanishes (rank one)")
+    ch.fact("pmse of rotated weights is E||x - xhat||^2/(2D) of actual weights, hence >= the "
+            "PCA error of rank K >= 0 at every time", "Eckart-Young; RG.pmse")
+    ch.check("benchmarks/shallow_formulation.py (K = 3, rt = 9, 25, 81 + 10 bulk modes of 0.1, "
+             "erf, eta 0.1, seed 1, RK45 rtol 1e-6, t <= 100): densities: rank-one defect "
+             "max|q t - r^2|/max(q t) = 8.1e-2, min eig S / max eig = -5.0e-7, min(pmse - PCA) "
+             "= -57.5 (pmse < 0), max |pmse_dens - pmse_weights| = 60.3, 116288 RHS evals; "
+             "weights: min(pmse - PCA) = 2.83, 26210 RHS evals")
+    ch.conclude(pf.printed, sp.Eq(sp.Symbol("q_kk t_kk - r_kk^2"), 0),
+                "on the weight flow the physical relation holds identically")
+    return ch.outcome(note="Decision: integrate the rotated weights (2K numbers per mode, "
+                      "physical by construction); the density flow (2K(2K+1)/2 per mode) has "
+                      "the physical set as an invariant but unattracting manifold and left it "
+                      "under the same solver (pmse went negative).")
+
+
+FORMULATION = Step(
+    id="RG.formulation", section="O",
+    title="Which formulation is a sound numerical method (numerical experiment)",
+    printed=sp.Eq(sp.Symbol("q_kk t_kk - r_kk^2"), 0),
+    statement="along the integrated rotated-weight flow q t = r r per mode and pmse >= PCA "
+              "error hold exactly; the density flow does not keep them",
+    proof=_prove_formulation, uses=("RG.ode.densities", "RG.pmse"),
+    assumes=(_SHALLOW,), printed_in_paper=False,
+)
+
+STEPS = (PMSE, FLOW, PUSH, BULK, FORMULATION)

@@ -277,7 +277,8 @@ def integrate(
         t_eval = np.concatenate([[0.0], np.geomspace(min(1e-2, t_max), t_max, 200)])
     t_eval = np.asarray(t_eval, float)
     t0 = time.perf_counter()
-    kw = {"jac": fl.jac} if method in ("BDF", "Radau") else {}
+    # the sparse per-mode Jacobian only pays for many modes; small systems get finite differences
+    kw = {"jac": fl.jac} if method in ("BDF", "Radau") and fl.n_z > 600 else {}
     sol = solve_ivp(fl, (0.0, float(t_eval[-1])), y0, method=method, t_eval=t_eval,
                     rtol=rtol, atol=atol, **kw)
     secs = time.perf_counter() - t0
