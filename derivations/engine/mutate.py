@@ -80,6 +80,8 @@ def _ops_at(node: sp.Basic, symbols: Sequence[sp.Symbol]) -> Iterator[tuple[str,
             yield f"flip sign of {term}", sp.Add(*rest, -term, evaluate=False)
             yield f"drop term {term}", sp.Add(*rest, evaluate=False)
     if isinstance(node, sp.Symbol) and not isinstance(node, sp.Dummy):
+        yield f"{node} -> 2 {node}", sp.Mul(2, node, evaluate=False)
+        yield f"{node} -> {node} + 1", sp.Add(node, 1, evaluate=False)
         others = [s for s in symbols if s != node]
         for other in others[:3]:
             yield f"{node} -> {node} + {other}", sp.Add(node, other, evaluate=False)
