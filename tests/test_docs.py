@@ -21,10 +21,10 @@ def test_examples_run(page: str, minimum: int) -> None:
 
 
 def test_readme_findings_are_generated_by_the_verifier() -> None:
+    import json
+
     from derivations.engine import report
     from derivations.engine.verify import verify_all
-
-    import json
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     mut = ROOT / "docs" / "mutation.json"
