@@ -1,4 +1,4 @@
-"""The terminal table and the JSON records of derivations.report, on synthetic results."""
+"""The terminal table and the JSON records of derivations.engine.report, on synthetic results."""
 
 from __future__ import annotations
 

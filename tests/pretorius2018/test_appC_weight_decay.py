@@ -1,9 +1,10 @@
 """Section 5 / Appendix C (labels eq6, C.loss, C.ode, C.w, C.t, eq7, eq7.critical, 5.claim1).
 
-The steps live in ``derivations.decay_flow``; they are reached here by label.  Independent
-references written out in this file: the matrix loss [eq6] in NumPy on a random data set
-with an orthogonal initialisation, the scalar WDAE flow typed from [C.ode], the printed
-[C.t] and [eq7] typed from EQUATIONS.md, central finite differences and ``solve_ivp``.
+The steps live in ``derivations.pretorius2018.appC_weight_decay``; they are reached here by
+label.  Independent references written out in this file: the matrix loss [eq6] in NumPy on a
+random data set with an orthogonal initialisation, the scalar WDAE flow typed from [C.ode],
+the printed [C.t] and [eq7] typed from EQUATIONS.md, central finite differences and
+``solve_ivp``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Tests for derivations.hyperbolic: eq5 and Appendix B (B.9 ... B.solve), B.conserved,
-eq5.balanced.
+"""Tests for derivations.pretorius2018.appB_closed_form: eq5 and Appendix B (B.9 ...
+B.solve), B.conserved, eq5.balanced.
 
 Ground truth here is an independent numerical integration of the printed scalar dynamics
 [eq2]/[eq3], written out in this file (not taken from the module under test).

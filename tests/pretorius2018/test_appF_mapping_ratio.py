@@ -1,14 +1,14 @@
 """Appendix F (label F): the identity-mapping estimate lambdahat_j / lambda_j and its range.
 
-The step lives in ``derivations.mapping_ratio``; it is reached here by label.  Independent
-references written out in this file: the estimate computed from data exactly as Appendix F
-describes it (NumPy), and the scalar flow [eq2]/[eq3] typed from the paper (solve_ivp).
+The step lives in ``derivations.pretorius2018.appF_mapping_ratio``; it is reached here by
+label.  Independent references written out in this file: the estimate computed from data
+exactly as Appendix F describes it (NumPy), and the scalar flow [eq2]/[eq3] typed from the
+paper (solve_ivp).
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,9 +17,7 @@ from scipy.stats import ortho_group
 
 from derivations import get
 from derivations.engine.step import Status
-from tests.conftest import outcome
-
-EQUATIONS = Path(__file__).resolve().parents[2] / "shared" / "EQUATIONS.md"
+from tests.conftest import EQUATIONS, outcome
 
 
 def estimate(x: np.ndarray, xhat: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Section 4 (labels 4.loss, 4.grad, 4.fp, 4.claim): statuses and independent numerics.
 
-The steps live in ``derivations.fixed_point_flow`` (the registry's Section 4 module); they
-are reached here by label.  Ground truth is written out in this file: the scalar DAE loss
+The steps live in ``derivations.pretorius2018.s4_fixed_points``; they are reached here by
+label.  Ground truth is written out in this file: the scalar DAE loss
 and the flow [eq2]/[eq3] typed from the paper, central finite differences and
 ``scipy.integrate.solve_ivp``; no expression of the module under test is used as a
 reference except where a test checks that very expression.

@@ -1,6 +1,6 @@
 """Appendix D and eq8 (labels D.hess, D.eig, D.step, D.wd, eq8, 5.claim2, 5.claim3).
 
-The steps are reached by label (whichever section module of the registry holds them).
+The steps live in ``derivations.pretorius2018.appD_curvature``; they are reached here by label.
 Independent references (tests/scalar_references.py): the scalar DAE loss [eq4] and WDAE loss
 [C.loss] typed from EQUATIONS.md in NumPy, central finite-difference Hessians,
 ``numpy.linalg.eigvalsh``, plain gradient-descent loops on those losses and ``solve_ivp``.
@@ -11,13 +11,14 @@ Independent references (tests/scalar_references.py): the scalar DAE loss [eq4] a
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from derivations import get
+from derivations import Method, get
 from derivations.pretorius2018.symbols import N, eps, gamma, lam, tau, w1, w2
 from tests import scalar_references as ref
 from tests.conftest import check_verdict, outcome
@@ -56,10 +57,22 @@ def _equiv_ng(lv: float, ev: float) -> float:
     return float(get("E.equiv").exprs["gamma"].subs({lam: lv, eps: ev, N: 1}))
 
 
+def _half(traj: np.ndarray, target: float) -> float:
+    """Fractional GD step at which ``traj`` first reaches ``target`` (linear interpolation)."""
+    k = int(np.argmax(traj >= target))
+    assert traj[k] >= target > traj[k - 1]
+    return k - 1 + (target - traj[k - 1]) / (traj[k] - traj[k - 1])
+
+
 # ------------------------------------------------------------------------------- verdicts
 @pytest.mark.parametrize("step_id", sorted(EXPECTED))
 def test_status(step_id: str) -> None:
     check_verdict(step_id, EXPECTED[step_id], section="D", convention="gamma-N")
+
+
+def test_claim3_numeric_part_is_labelled() -> None:
+    out = outcome("5.claim3")
+    assert out.method is Method.SYMBOLIC_NUMERIC and out.checks
 
 
 def test_contracts() -> None:
@@ -132,6 +145,21 @@ def test_d_step_value_at_one_bounds_the_unit_segment() -> None:
         assert worst == pytest.approx(top, rel=1e-12)
 
 
+def test_d_step_balanced_gd_path_stays_below_the_fixed_point_curvature() -> None:
+    """Along GD from a small balanced start the largest eigenvalue stays below 2 lam/tau (its
+    value at the fixed point), well below (2 lam + 3 eps)/tau (the corrected reading)."""
+    lv, ev, tv = 1.0, 1.0, 1.0
+    a = b = 0.05
+    top = 0.0
+    for _ in range(400):
+        top = max(top, max(np.linalg.eigvalsh(ref.fd_hessian(
+            lambda x, y: l_dae(x, y, lv, ev, tv), a, b))))
+        ga, gb = grad_dae(a, b, lv, ev)
+        a, b = a - 0.1 * ga, b - 0.1 * gb
+    assert a == pytest.approx(np.sqrt(0.5), rel=1e-6)
+    assert top < 2 * lv / tv + 1e-5 < (2 * lv + 3 * ev) / tv
+
+
 @pytest.mark.parametrize("lv,ev,tv", [(1.0, 1.0, 1.0), (2.0, 0.5, 3.0), (0.4, 2.0, 1.0)])
 def test_d_step_fixed_point_curvature_and_gd_stability(lv: float, ev: float, tv: float) -> None:
     """At the DAE fixed point u^2 = lam/(lam+eps) the largest eigenvalue is 2 lam/tau, and GD
@@ -143,13 +171,17 @@ def test_d_step_fixed_point_curvature_and_gd_stability(lv: float, ev: float, tv:
     assert lmax == pytest.approx(2 * lv / tv, rel=1e-14)
     assert _num(ex["alpha_fixed_point"], lam=lv, eps=ev, tau=tv) == pytest.approx(1 / lmax)
     bound = 2 / lmax
+    assert _num(ex["stable_eta_bound"], lam=lv, eps=ev, tau=tv) == pytest.approx(bound)
     for factor, stable in ((0.95, True), (1.05, False)):
         a = b = u_fp + 1e-4  # a perturbation off the minimum manifold, along (1, 1)
         ws = gd(grad_dae, a, b, factor * bound, 400, lv, ev, tv)
         dist = abs(ws[-1] - lv / (lv + ev))
         assert (dist < 1e-8) == stable
-    # the paper's alpha_eps is inside the stable range
-    assert _num(ex["alpha"], lam=lv, eps=ev, tau=tv) < bound
+    # the paper's alpha_eps is inside the stable range, and GD at it converges
+    alpha = _num(ex["alpha"], lam=lv, eps=ev, tau=tv)
+    assert alpha < bound
+    ws = gd(grad_dae, u_fp + 1e-4, u_fp + 1e-4, alpha, 400, lv, ev, tv)
+    assert abs(ws[-1] - lv / (lv + ev)) < 1e-9
 
 
 # ------------------------------------------------------------------------------- D.wd, eq8
@@ -188,6 +220,10 @@ def test_eq8_is_ratio_of_the_two_rates() -> None:
         r = _num(get("eq8").exprs["R"], lam=lv, eps=ev, N=nv, gamma=gv)
         assert r == pytest.approx(ae / ag, rel=1e-14)
         assert r == pytest.approx((2 * lv + nv * gv) / (2 * lv + 3 * ev), rel=1e-14)
+        # and the ratio of the inverse curvatures at w1 = w2 = 1 (finite differences)
+        ld = np.linalg.eigvalsh(fd_hessian(partial(l_dae, lam=lv, eps=ev, tau=tv), 1, 1))[-1]
+        lw = np.linalg.eigvalsh(fd_hessian(partial(l_wdae, lam=lv, ng=nv * gv, tau=tv), 1, 1))[-1]
+        assert r == pytest.approx(lw / ld, rel=1e-5)
 
 
 # ------------------------------------------------------------------------------- 5.claim2
@@ -200,6 +236,11 @@ def test_5_claim2_ratio_with_equivalent_decay() -> None:
         assert np.all(np.diff(rs) < 0)  # strictly decreasing in the noise
         assert np.all(rs[1:] < 1)  # the DAE's rate is the smaller one
         np.testing.assert_allclose(rs, lv / (lv + epss), rtol=1e-12)
+        # N cancels: E.equiv's gamma at N = 5 with N = 5 in R gives the same ratios
+        g5 = get("E.equiv").exprs["gamma"]
+        r5 = [_num(r_expr, lam=lv, eps=e, N=5, gamma=float(g5.subs({lam: lv, eps: e, N: 5})))
+              for e in (0.5, 3.0)]
+        np.testing.assert_allclose(r5, [lv / (lv + 0.5), lv / (lv + 3.0)], rtol=1e-12)
     # R -> 1 when lam >> eps, gamma (eps = 1, N gamma = 0.5 fixed)
     gaps = [abs(_num(r_expr, lam=lv, eps=1.0, N=1, gamma=0.5) - 1) for lv in (10, 100, 1000)]
     assert gaps[0] > gaps[1] > gaps[2] and gaps[2] < 2e-3
@@ -272,3 +313,31 @@ def test_5_claim3_unbalanced_gap_is_small_and_of_either_sign() -> None:
     assert abs(gaps[0.5][0]) < 0.1  # about the same time at small noise
     assert gaps[5.0][0] < -1.0  # WDAE reaches 50% first at eps = 5 ...
     assert gaps[5.0][1] > 1.0  # ... and 90% later: the sign depends on the threshold
+
+
+def test_5_claim3_gap_needs_a_slower_wdae_rate() -> None:
+    """With the rate (lam+eps)/(2 lam (lam+2 eps)) the DAE leads and the lead grows with eps."""
+    lv, gaps = 1.0, []
+    for ev in (0.2, 1.0, 2.0):
+        ng, ae, _ = _rates(lv, ev, 1.0)
+        slow = (lv + ev) / (2 * lv * (lv + 2 * ev))
+        target = lv / (lv + ev) / 2
+        gaps.append(_half(gd(grad_wdae, 0.01, 0.01, slow, 4000, lv, ng), target)
+                    - _half(gd(grad_dae, 0.01, 0.01, ae, 4000, lv, ev), target))
+    assert 0 < gaps[0] < gaps[1] < gaps[2]
+
+
+@pytest.mark.parametrize("start,sign", [((-0.2, 0.3), 1), ((0.01, 1.0), -1)])
+def test_5_claim3_unbalanced_sign_depends_on_start(start: tuple[float, float], sign: int) -> None:
+    """The module's reported unbalanced gap (lam = 1, eps = 5, near the continuous-time limit),
+    recomputed here: its sign depends on the start."""
+    lv, ev = 1.0, 5.0
+    ng, ae, ag = _rates(lv, ev, 1.0)
+    target = lv / (lv + ev) / 2
+    scale = 0.01  # near the continuous-time limit, as in the module's check
+    n = 20000
+    gap = (_half(gd(grad_wdae, *start, scale * ag, n, lv, ng), target)
+           - _half(gd(grad_dae, *start, scale * ae, n, lv, ev), target)) * scale
+    assert np.sign(gap) == sign and abs(gap) > 0.5
+    checks = " ".join(outcome("5.claim3").checks)
+    assert f"{gap:+.2f}" in checks  # the module's reported number, recomputed here
