@@ -114,7 +114,12 @@ def wdae_w(t: NDArray[np.float64], lam: NDArray[np.float64], gamma: NDArray[np.f
     precision = check_precision(precision)
     names = ("t", "lambda", "gamma", "N", "tau", "w_0")
     general = mpmath_fn("eq7", "w", names)
-    critical = mpmath_fn("eq7.critical", "w", names)
+    crit = mpmath_fn("eq7.critical", "w", ("t", "lambda", "tau", "w_0"))
+
+    def critical(t: object, lam: object, gamma: object, n: object, tau: object,
+                 w0: object) -> object:  # N gamma = lam: gamma and N drop out
+        return crit(t, lam, tau, w0)
+
     out = np.empty(t.shape, dtype=object)
     for idx in np.ndindex(t.shape):
         raw = tuple(v[idx] for v in (t, lam, gamma, N, tau, w0))

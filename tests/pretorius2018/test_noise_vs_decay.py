@@ -102,7 +102,7 @@ def test_e_fp_printed_loss_gives_the_fixed_point_not_the_flow() -> None:
     # the registry's printed loss is this quadratic in w (three points fix it), so its
     # derivative vanishes at w*_gamma too
     printed = get("E.fp").exprs["loss_printed"]
-    gp = next(s for s in printed.free_symbols if s.name == "gamma_p")
+    gp = next(s for s in printed.free_symbols if s.name == "gamma_printed")
     for x in (0.1, 0.4, 0.9):
         got = float(printed.subs({lam: lv, tau: tv, gp: ng, w: x}))
         assert got == pytest.approx(l_printed(x), rel=1e-14)
