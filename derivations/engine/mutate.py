@@ -28,7 +28,7 @@ import sympy as sp
 
 from . import registry
 from .step import Status, Step
-from .verify import resolve_ids, verify_step
+from .verify import StepTimeout, _time_limit, resolve_ids, verify_step
 
 __all__ = ["StepMutation", "equivalent", "mutants", "mutation_test", "main"]
 
@@ -113,7 +113,7 @@ def _candidates(printed: sp.Basic) -> list[tuple[str, sp.Basic]]:
     symbols = sorted((s for s in printed.free_symbols if isinstance(s, sp.Symbol)
                       and s not in names), key=str)
     out = []
-    seen: set[str] = set()
+    seen: set[sp.Basic] = set()
     for path, node in _positions(printed):
         if any(path[: len(p)] == p for p in skip):
             continue
@@ -122,17 +122,15 @@ def _candidates(printed: sp.Basic) -> list[tuple[str, sp.Basic]]:
                 mutant = _replace_at(printed, path, new)
             except Exception:  # an operator that makes no valid object here
                 continue
-            key = sp.srepr(mutant)
-            if key in seen or mutant == printed:
+            if mutant in seen or mutant == printed:
                 continue
-            seen.add(key)
+            seen.add(mutant)
             out.append((desc, mutant))
     pairs = [(a, b) for i, a in enumerate(symbols) for b in symbols[i + 1:]]
     for a, b in pairs[:12]:  # swap two symbols everywhere but in bare-name left-hand sides
         mutant = _swap(printed, a, b, skip)
-        key = sp.srepr(mutant)
-        if key not in seen and mutant != printed:
-            seen.add(key)
+        if mutant not in seen and mutant != printed:
+            seen.add(mutant)
             out.append((f"swap {a} and {b}", mutant))
     return out
 
@@ -175,14 +173,22 @@ def _explicit(expr: sp.Basic, rng: random.Random) -> sp.Basic:
             for m in expr.atoms(sp.MatrixSymbol) if all(d.is_Integer for d in m.shape)}
     if mats:
         expr = expr.xreplace(mats)
-    # derivatives of undefined functions (a printed d w(t)/dt) become free values; derivatives
-    # of explicit expressions are carried out by doit below
+    # a derivative is carried out with every symbol it does not differentiate by read as a
+    # function of the variables (so d(w2^2 - w1^2)/dt is 2 w2 w2' - 2 w1 w1', not 0); then each
+    # function value and each derivative of a function becomes a named free value
     undef = sp.core.function.AppliedUndef
-    funcs = {f: sp.Dummy("f") for f in expr.atoms(sp.Derivative) if f.expr.atoms(undef)}
-    funcs.update({f: sp.Dummy("f") for f in expr.atoms(undef)})
-    expr = expr.xreplace(funcs) if funcs else expr
+    for d in sorted(expr.atoms(sp.Derivative), key=sp.default_sort_key):
+        var = set(d.variables)
+        as_fn = {x: sp.Function(x.name)(*d.variables) for x in d.expr.free_symbols - var
+                 if isinstance(x, sp.Symbol)}
+        expr = expr.xreplace({d: sp.Derivative(d.expr.xreplace(as_fn), *d.variable_count).doit()})
+    named = {f: sp.Symbol(f"__d_{sp.srepr(f)}") for f in expr.atoms(sp.Derivative)
+             if f.expr.atoms(undef)}
+    expr = expr.xreplace(named) if named else expr
+    named = {f: sp.Symbol(f"__f_{sp.srepr(f)}") for f in expr.atoms(undef)}
+    expr = expr.xreplace(named) if named else expr
     try:
-        expr = expr.doit()
+        expr = expr.doit(integrals=False)  # an integral is evaluated numerically below
     except Exception:
         pass
     return expr
@@ -243,16 +249,24 @@ def equivalent(original: sp.Basic, mutant: sp.Basic, points: int = 4, dps: int =
     return True
 
 
-def mutants(printed: sp.Basic, *, limit: int | None = None,
-            seed: int = 0) -> list[tuple[str, sp.Basic]]:
-    """Non-equivalent perturbations of ``printed`` (a random sample of ``limit`` if given)."""
+def mutants(printed: sp.Basic, *, limit: int | None = None, seed: int = 0,
+            check_seconds: float = 5.0) -> list[tuple[str, sp.Basic]]:
+    """Non-equivalent perturbations of ``printed`` (a random sample of ``limit`` if given).
+
+    An equivalence check that runs past ``check_seconds`` (a numeric integral, say) keeps the
+    mutant: the step's proof then has to decide it."""
     cands = _candidates(printed)
-    if limit is not None and len(cands) > 4 * limit:
-        cands = random.Random(seed).sample(cands, 4 * limit)
+    if limit is not None:  # a seeded sample: the first `limit` non-equivalent ones in this order
+        cands = random.Random(seed).sample(cands, len(cands))
     out = []
     cache: dict[int, list[object]] = {}
     for desc, m in cands:
-        if not equivalent(printed, m, _cache=cache):
+        try:
+            with _time_limit(check_seconds):
+                same = equivalent(printed, m, _cache=cache)
+        except StepTimeout:
+            same = False
+        if not same:
             out.append((desc, m))
             if limit is not None and len(out) >= limit:
                 break
@@ -282,10 +296,19 @@ class StepMutation:
 def mutation_test(step: Step, steps: Sequence[Step] = (), *, limit: int | None = None,
                   seed: int = 0, timeout: float | None = 60.0,
                   baseline: Status | None = None) -> StepMutation:
-    """Run ``step``'s proof on each mutant of its statement; count the killed ones."""
+    """Run ``step``'s proof on each mutant of its statement; count the killed ones.
+
+    A mutant whose proof runs past ``min(timeout, max(5 s, 4 x the original proof's time))``
+    is unverified, hence killed (the proof did not establish it)."""
     start = time.perf_counter()
+    limit_s = timeout
     if baseline is None:
-        baseline = verify_step(step, steps, timeout=timeout).status
+        base = verify_step(step, steps, timeout=timeout)
+        baseline = base.status
+        # a mutant's proof may run at most 4x the original's time (5 s at least): one that
+        # runs longer has not established the mutant within the time the statement needs
+        if timeout is not None:
+            limit_s = min(timeout, max(5.0, 4 * base.seconds))
     res = StepMutation(step.key, baseline.value)
     printed = step.decided
     if printed is None:
@@ -295,7 +318,7 @@ def mutation_test(step: Step, steps: Sequence[Step] = (), *, limit: int | None =
     else:
         for desc, m in mutants(printed, limit=limit, seed=seed):
             res.generated += 1
-            r = verify_step(step, steps, timeout=timeout, printed=m)
+            r = verify_step(step, steps, timeout=limit_s, printed=m)
             if r.status in _OK:
                 res.survivors.append((desc, str(m)))
             else:

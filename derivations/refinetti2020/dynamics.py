@@ -263,7 +263,8 @@ def _prove_formulation(pf: Proof) -> Outcome:
     ch = pf.chain()
     z = sp.Matrix(sp.symbols("z1:5", real=True))
     S = z * z.T
-    ch.equal(S[0, 0] * S[2, 2] - S[0, 2] ** 2, 0,
+    ch.equal(sp.Add(sp.Mul(S[0, 0], S[2, 2], evaluate=False), -sp.Pow(S[0, 2], 2, evaluate=False),
+                    evaluate=False), 0,
              "S = z z^T: q t - r^2 = 0 for every pair of units, per mode")
     ch.equal(sp.Determinant(S[:2, :2]), 0, "and every 2 x 2 minor vanishes (rank one)")
     ch.fact("pmse of rotated weights is E||x - xhat||^2/(2D) of actual weights, hence >= the "

@@ -14,7 +14,7 @@ import scipy.linalg
 
 from numerics.optimizers import SGD
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _mnist_folder() -> tuple[Path | None, list[str]]:
