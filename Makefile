@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 # torch is pinned here (not in pyproject) so pip takes the CPU wheel on disk
 # instead of resolving a multi-GB CUDA build.
 TORCH  := torch==2.13.0
+# the mutation score (docs/mutation.json, written by `make mutate`) is reported when present
+MUTATION = $(if $(wildcard docs/mutation.json),--mutation-json docs/mutation.json,)
 
 .PHONY: demo test test-slow lint bench mutate findings clean
 
@@ -18,7 +20,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/daedyn verify
-	$(VENV)/bin/daedyn latex -o results/proofs.tex --pdf-if-available --mutation-json docs/mutation.json
+	$(VENV)/bin/daedyn latex -o results/proofs.tex --pdf-if-available $(MUTATION)
 	$(VENV)/bin/daedyn figures --out results/figures
 
 test: $(STAMP)
@@ -43,7 +45,7 @@ mutate: $(STAMP)
 	$(MAKE) findings
 
 findings: $(STAMP)
-	$(VENV)/bin/daedyn verify --markdown README.md --mutation-json docs/mutation.json
+	$(VENV)/bin/daedyn verify --markdown README.md $(MUTATION)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis
