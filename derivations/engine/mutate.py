@@ -159,7 +159,12 @@ def _residuals(obj: sp.Basic) -> list[sp.Basic]:
         return [r for a in obj.args for r in _residuals(a)]
     if isinstance(obj, sp.Eq):
         return [obj.lhs - obj.rhs]
+    if isinstance(obj, sp.core.relational.Relational):  # an inequality: its kind and lhs - rhs
+        return [sp.Integer(_RELATIONS.index(type(obj).__name__) + 1), obj.lhs - obj.rhs]
     return [obj]
+
+
+_RELATIONS = ("StrictLessThan", "LessThan", "StrictGreaterThan", "GreaterThan", "Unequality")
 
 
 def _explicit(expr: sp.Basic, rng: random.Random) -> sp.Basic:
