@@ -287,13 +287,15 @@ class StepMutation:
     status: str
     generated: int = 0
     killed: int = 0
+    timed_out: int = 0
     survivors: list[tuple[str, str]] = field(default_factory=list)
     skipped: str = ""
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return {"step": self.key, "status": self.status, "generated": self.generated,
-                "killed": self.killed, "survived": len(self.survivors),
+                "killed": self.killed, "killed_by_time_limit": self.timed_out,
+                "survived": len(self.survivors),
                 "survivors": [{"mutation": d, "mutant": m} for d, m in self.survivors],
                 "skipped": self.skipped or None, "seconds": round(self.seconds, 3)}
 
@@ -328,6 +330,7 @@ def mutation_test(step: Step, steps: Sequence[Step] = (), *, limit: int | None =
                 res.survivors.append((desc, str(m)))
             else:
                 res.killed += 1
+                res.timed_out += "StepTimeout" in (r.error or "")
     res.seconds = time.perf_counter() - start
     return res
 
@@ -358,7 +361,9 @@ def summary(results: Sequence[StepMutation]) -> dict[str, object]:
         d["generated"] += r.generated
         d["killed"] += r.killed
         d["skipped"] += bool(r.skipped)
-    return {"generated": gen, "killed": killed, "survived": gen - killed,
+    timed_out = sum(r.timed_out for r in results)
+    return {"generated": gen, "killed": killed, "killed_by_time_limit": timed_out,
+            "survived": gen - killed,
             "score": (killed / gen) if gen else None, "by_source": by_source}
 
 
@@ -373,8 +378,8 @@ def format_table(results: Sequence[StepMutation]) -> str:
         for d, m in r.survivors:
             lines.append(f"    SURVIVED {d}: {m[:150]}")
     s = summary(results)
-    lines.append(f"total: {s['generated']} mutants, {s['killed']} killed, "
-                 f"{s['survived']} survived")
+    lines.append(f"total: {s['generated']} mutants, {s['killed']} killed "
+                 f"({s['killed_by_time_limit']} by the time limit), {s['survived']} survived")
     return "\n".join(lines)
 
 
