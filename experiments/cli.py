@@ -30,6 +30,8 @@ class UsageError(Exception):
 #: input dimension D of each dataset (``--hidden`` must not exceed it)
 INPUT_DIM = {"mnist": 784, "fashion-mnist": 784, "cifar10": 3072}
 DATASETS = tuple(INPUT_DIM)
+#: datasets of ``experiment shallow`` (Refinetti & Goldt's figures)
+SHALLOW_DATASETS = ("synthetic", "cifar10-gray")  # fashion-mnist is in DATASETS
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -295,8 +297,15 @@ def _register_figures(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "theory-vs-simulation deviation of every panel that has both, provenance) and npz "
         "into --out, then print a summary table (figure, seconds, largest deviation, files).")
     p.add_argument("--out", default="results", help="output folder (created if absent)")
+    p.add_argument("--source", choices=("pretorius2018", "refinetti2020"),
+                   default="pretorius2018",
+                   help="whose figures: the ICML paper's Figures 1-4, or Refinetti & Goldt's "
+                   "(every figure of `experiment shallow`, each with its default dataset)")
     p.add_argument("--only", default=None, metavar="FIGS",
-                   help="comma-separated subset of fig1,fig2,fig3,fig4 (default: all)")
+                   help="comma-separated subset of fig1,fig2,fig3,fig4 (refinetti2020: of "
+                   "1..10, gauss, dscale) (default: all)")
+    p.add_argument("--preset", choices=("smoke", "quick", "paper"), default=None,
+                   help="refinetti2020 only: the figures' preset (default quick)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random starts (>= 0)")
     p.add_argument("--size", choices=("paper", "tiny"), default="paper",
                    help="paper: the full figures; tiny: a fast smoke run")
@@ -375,6 +384,10 @@ def run_figures(args: argparse.Namespace) -> int:
 
     if args.seed < 0:
         raise UsageError(f"--seed must be >= 0 (got {args.seed})")
+    if args.source == "refinetti2020":
+        return run_shallow_figures(args)
+    if args.preset is not None:
+        raise UsageError("--preset applies to --source refinetti2020 only (use --size)")
     names = _selected(args.only)
     out = prepare_out(args.out)
     prov = provenance.record(started=provenance.now(), device="cpu (NumPy)", dtype="float64",
@@ -402,7 +415,10 @@ def run_figures(args: argparse.Namespace) -> int:
 _EXPERIMENT_HELP = """\
 Train linear (Figure 5) or nonlinear (Figures 6, 7) AE, WDAE and DAE on MNIST, Fashion-MNIST
 or CIFAR-10 and write the figure (PNG, PDF), its settings, metrics and provenance (JSON) and
-curves (npz) to --out.
+curves (npz) to --out.  `shallow --figure N` reproduces figure N of Refinetti & Goldt (shallow
+non-linear autoencoders, source refinetti2020): theory (the ODEs) beside online SGD, on the
+synthetic spiked model (--dataset synthetic), grayscale CIFAR-10 (cifar10-gray) or
+Fashion-MNIST; presets smoke (seconds), quick (minutes), paper.
 
 Presets (--preset; every value can be overridden by its flag):
   linear  quick  MNIST/Fashion-MNIST N=10000 H=64 epochs=2000; CIFAR-10 N=10000 H=128 3000
@@ -436,20 +452,30 @@ _NUMBERS = (
 def _register_experiment(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     p = sub.add_parser("experiment", help="train on real data beside the theory (Figures 5-7)",
                        formatter_class=_Formatter, description=_EXPERIMENT_HELP)
-    p.add_argument("kind", choices=("linear", "nonlinear"),
-                   help="linear: Figure 5; nonlinear: Figures 6 (relu) and 7 (tanh)")
-    p.add_argument("--dataset", choices=DATASETS, default="mnist", help="the data")
+    p.add_argument("kind", choices=("linear", "nonlinear", "shallow"),
+                   help="linear: Figure 5; nonlinear: Figures 6 (relu) and 7 (tanh); shallow: "
+                   "Refinetti & Goldt's figures (--figure)")
+    p.add_argument("--dataset", choices=DATASETS + SHALLOW_DATASETS, default=None,
+                   help="the data (default mnist; shallow: the figure's own)")
+    p.add_argument("--figure", default=None, metavar="N",
+                   help="shallow only: the figure, 1-10, gauss (real images vs Gaussian "
+                   "samples vs ODE) or dscale (SGD-ODE gap vs D)")
+    p.add_argument("--K", type=int, default=None, help="shallow only: hidden units K")
+    p.add_argument("--D", type=int, default=None,
+                   help="shallow only: input dimension of the synthetic model")
     p.add_argument("--data-dir", default=None,
                    help="folder of the dataset files (default: $DAEDYN_DATA, then the system "
                    "path /usr/share/datasets/<name>, then ../shared/data/<name>)")
     p.add_argument("--out", default="results", help="output folder (created)")
-    p.add_argument("--preset", choices=("paper", "quick"), default="quick",
-                   help="the paper's settings or a few-minute CPU run")
+    p.add_argument("--preset", choices=("paper", "quick", "smoke"), default="quick",
+                   help="the paper's settings, a few-minute CPU run, or (shallow only) a "
+                   "seconds-long smoke run")
     p.add_argument("--mode", choices=("covariance", "data", "sampled"), default=None,
                    help="linear only: exact GD through Sigma_xx (default covariance), torch GD "
                    "on the samples (data), or fresh Gaussian noise each epoch (sampled)")
-    p.add_argument("--activation", choices=("relu", "tanh"), default=None,
-                   help="nonlinear only: relu (Figure 6, the default) or tanh (Figure 7)")
+    p.add_argument("--activation", choices=("relu", "tanh", "erf", "linear"), default=None,
+                   help="nonlinear: relu (Figure 6, the default) or tanh (Figure 7); shallow: "
+                   "erf, relu or linear where the figure takes one")
     for flag, typ, text in _NUMBERS:
         p.add_argument(flag, type=typ, default=None, help=text)
     p.add_argument("--gamma-convention", choices=("authors", "eq6"), default=None,
@@ -488,8 +514,49 @@ def check_device(device: str) -> None:
                              f"device(s)")
 
 
+#: what ``experiment shallow`` takes besides the common options
+_SHALLOW_ONLY = ("figure", "K", "D")
+
+
+def check_shallow_args(args: argparse.Namespace) -> None:
+    """``experiment shallow``: options of the other kinds are rejected; the figure's own checks
+    (which knobs it takes, their ranges) run in :meth:`FigureSpec.settings`."""
+    if args.figure is None:
+        raise UsageError("experiment shallow needs --figure N (1-10, gauss or dscale)")
+    for k in ("n_samples", "hidden", "lr", "epochs", "gamma", "sigma2", "record_every",
+              "checkpoint_every", "batch_size", "mode", "gamma_convention", "dtype"):
+        if getattr(args, k, None) is not None:
+            raise UsageError(f"--{k.replace('_', '-')} does not apply to experiment shallow "
+                             f"(each figure's preset fixes it)")
+    takes = (*SHALLOW_DATASETS, "fashion-mnist")
+    if args.dataset is not None and args.dataset not in takes:
+        raise UsageError(f"--dataset {args.dataset} does not apply to experiment shallow; "
+                         f"choose from {', '.join(takes)}")
+    if args.activation == "tanh":
+        raise UsageError("--activation tanh does not apply to experiment shallow (erf, relu "
+                         "or linear)")
+    if args.device is not None:
+        check_device(args.device)
+
+
 def check_experiment_args(args: argparse.Namespace) -> None:
     """Every check that needs no data, before any work (see ``_EXPERIMENT_HELP``)."""
+    if args.kind == "shallow":
+        check_shallow_args(args)
+        return
+    for k in _SHALLOW_ONLY:
+        if getattr(args, k, None) is not None:
+            raise UsageError(f"--{k} applies to experiment shallow only")
+    if args.preset == "smoke":
+        raise UsageError("--preset smoke applies to experiment shallow only")
+    if args.dataset is None:
+        args.dataset = "mnist"
+    if args.dataset not in DATASETS:
+        raise UsageError(f"--dataset {args.dataset} applies to experiment shallow only; "
+                         f"{args.kind} takes {', '.join(DATASETS)}")
+    if args.kind == "nonlinear" and args.activation in ("erf", "linear"):
+        raise UsageError(f"--activation {args.activation} applies to experiment shallow only "
+                         "(nonlinear: relu or tanh)")
     for k in ("n_samples", "hidden", "epochs", "record_every", "checkpoint_every", "batch_size"):
         v = getattr(args, k)
         if v is not None and v < 1:
@@ -534,6 +601,8 @@ def run_experiment(args: argparse.Namespace) -> int:
     from .artifacts import prepare_out
 
     check_experiment_args(args)
+    if args.kind == "shallow":
+        return run_shallow(args)
     out = prepare_out(args.out)
     overrides = {k: getattr(args, k) for k in ("n_samples", "hidden", "lr", "epochs", "gamma",
                                                "sigma2", "seed", "record_every",
@@ -562,6 +631,55 @@ def run_experiment(args: argparse.Namespace) -> int:
     if metrics.get("diverged"):
         print(f"daedyn experiment: warning: training diverged ({metrics['divergence']}); the "
               f"figure and JSON are flagged", file=sys.stderr)
+    return 0
+
+
+def run_shallow_figures(args: argparse.Namespace) -> int:
+    """``figures --source refinetti2020``: every (or the --only) shallow figure in turn, each
+    with its default dataset and activation; a summary of files, seconds and deviations."""
+    from .shallow import FIGURES, run_figure
+
+    if args.size != "paper":
+        raise UsageError("--size applies to --source pretorius2018 only (use --preset)")
+    names = list(FIGURES) if args.only is None else [
+        n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FIGURES]
+    if not names or unknown:
+        raise UsageError(f"unknown figure(s) {', '.join(unknown) or '(none)'}; choose from "
+                         f"{', '.join(FIGURES)}")
+    summary: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    for n in dict.fromkeys(names):
+        metrics, paths = run_figure(n, args.preset or "quick", out=args.out, seed=args.seed,
+                                    progress=not args.no_progress,
+                                    argv=getattr(args, "argv", None))
+        summary[n] = {"files": [str(p) for p in paths],
+                      "seconds": round(float(metrics["seconds"]), 2),
+                      "deviations": metrics.get("deviations", {})}
+        if not args.json:
+            print(f"figure {n}: {summary[n]['seconds']:.1f} s, "
+                  f"{len(paths)} files, deviations {summary[n]['deviations']}")
+    seconds = round(time.perf_counter() - t0, 2)
+    if args.json:
+        print(json.dumps({"out": str(args.out), "preset": args.preset or "quick",
+                          "seconds": seconds, "figures": summary}, indent=2, default=float))
+    else:
+        print(f"{len(summary)} figure(s) in {seconds:.1f} s")
+    return 0
+
+
+def run_shallow(args: argparse.Namespace) -> int:
+    """``experiment shallow --figure N``: run it, print its files and headline numbers."""
+    from .shallow import run_figure
+
+    metrics, paths = run_figure(
+        args.figure, args.preset, out=args.out, data_dir=args.data_dir, resume=args.resume,
+        overwrite=args.overwrite, progress=not args.no_progress,
+        argv=getattr(args, "argv", None), dataset=args.dataset, activation=args.activation,
+        K=args.K, D=args.D, seed=args.seed, device=args.device)
+    print(json.dumps({"outputs": [str(p) for p in paths],
+                      "seconds": round(float(metrics["seconds"]), 2),
+                      "deviations": metrics.get("deviations", {})}, indent=2, default=float))
     return 0
 
 

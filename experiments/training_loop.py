@@ -34,15 +34,17 @@ Measure = Callable[[np.ndarray, np.ndarray], np.ndarray]
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C during training: the state up to ``epoch`` of ``model`` is saved in ``path``."""
 
-    def __init__(self, model: str, epoch: int, path: Path, saved: bool) -> None:
+    def __init__(self, model: str, epoch: int, path: Path, saved: bool,
+                 unit: str = "epoch") -> None:
         super().__init__(model, epoch, path)
         self.model, self.epoch, self.path, self.saved = model, epoch, path, saved
+        self.unit = unit
 
     def __str__(self) -> str:
         if not self.saved:
-            return (f"interrupted at epoch {self.epoch} ({self.model}); the checkpoint could not "
-                    f"be written, the one in {self.path} (if any) is unchanged")
-        return (f"interrupted at epoch {self.epoch} ({self.model}); checkpoint saved to "
+            return (f"interrupted at {self.unit} {self.epoch} ({self.model}); the checkpoint "
+                    f"could not be written, the one in {self.path} (if any) is unchanged")
+        return (f"interrupted at {self.unit} {self.epoch} ({self.model}); checkpoint saved to "
                 f"{self.path}; rerun with --resume to continue")
 
 

@@ -457,7 +457,8 @@ def sgd_steps(W: ArrayLike, V: ArrayLike | None, X: ArrayLike, *, b: ArrayLike |
 def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayLike, *,
                  activation: Activation = "erf", eta: float = 0.1, rule: Rule = "vanilla",
                  tied: bool = False, tied_gradient: Literal["full", "encoder"] = "full",
-                 bias: float | None = None, kappa: float = 0.0, init_std: float = 0.1,
+                 bias: float | ArrayLike | None = None, kappa: float = 0.0,
+                 init_std: float = 0.1,
                  w0: ArrayLike | str | None = None, v0: ArrayLike | None = None, seed: int = 0,
                  runs: int = 1, device: str | torch.device = "cpu",
                  dtype: torch.dtype = torch.float64, block: int = 2048,
@@ -470,7 +471,8 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
     ``data``: the covariance Omega (D x D), its :class:`Spectrum`, or a :class:`SpikedModel`
     (its exact population covariance).  ``rule``: "vanilla" (eq. 4), "truncated" (eq. 23) or
     "sanger" (appendix A; linear activation, the decoder is the encoder).  ``bias``: None for no
-    encoder bias, else its initial value (trained, learning rate eta).  ``kappa``: weight decay.
+    encoder bias, else its initial value (trained, learning rate eta): a number, or per unit
+    (shape (K,) or (runs, K), e.g. to continue a run).  ``kappa``: weight decay.
     Initial weights: ``w0``, ``v0`` in the data basis ((K, D) or (runs, K, D)); otherwise
     i.i.d. N(0, init_std^2) entries (drawn in the eigenbasis, the same law); ``w0="informed"``
     puts unit k on the k-th eigenvector (decreasing rho): ``w_k = e_k``, ``v_k = sqrt(D) e_k``
@@ -516,8 +518,14 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
         raise ValueError(f"init_std must be a finite real number, got {init_std!r}")
     if init_std < 0:
         raise ValueError(f"init_std must be >= 0, got {init_std!r}")
-    if bias is not None and (isinstance(bias, bool) or not np.isfinite(bias)):
-        raise ValueError(f"bias must be None or a finite initial value, got {bias!r}")
+    if bias is not None:
+        try:
+            bias_arr = np.broadcast_to(np.asarray(bias, dtype=np.float64), (runs, K))
+        except (TypeError, ValueError):
+            raise ValueError(f"bias must be None, a number or an array of shape (K,) or "
+                             f"(runs, K) = ({runs}, {K}), got {bias!r}") from None
+        if isinstance(bias, bool) or not np.all(np.isfinite(bias_arr)):
+            raise ValueError(f"bias must be None or finite initial values, got {bias!r}")
     if rule == "sanger":
         if bias is not None:
             raise ValueError("Sanger's rule has no bias: use bias=None")
@@ -559,7 +567,8 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
     W = torch.tensor(w_e, **tt).contiguous()
     V = W if tied else torch.tensor(v_e, **tt).contiguous()
     use_bias = bias is not None
-    b = torch.full((runs, K), float(bias) if use_bias else 0.0, **tt)
+    b = (torch.tensor(np.array(bias_arr), **tt) if use_bias
+         else torch.zeros((runs, K), **tt)).contiguous()
     sqrt_rho = torch.tensor(np.sqrt(spec.rho), **tt)
     rho_t = torch.tensor(spec.rho, **tt)
 
@@ -651,7 +660,9 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
     W_out = W.cpu().double().numpy() @ Et
     V_out = W_out if tied else V.cpu().double().numpy() @ Et
     config = dict(D=D, K=K, activation=activation, eta=eta, rule=rule, tied=tied,
-                  tied_gradient=tied_gradient if tied else None, bias=bias, kappa=kappa,
+                  tied_gradient=tied_gradient if tied else None,
+                  bias=None if bias is None else np.asarray(bias, dtype=float).tolist(),
+                  kappa=kappa,
                   init_std=init_std, seed=seed, runs=runs, device=str(dev),
                   dtype=str(dtype), block=block, n_test=n_test if x_test is not None else None,
                   script=script)
