@@ -48,6 +48,7 @@ from .linear_runs import effective_start_rotated, theory_from_start
 STUDIES = ("flow", "adaptive", "thresholds", "pca")
 PLOTTED = (1, 4, 8, 16, 32)
 FACTORS = (0.9, 0.98, 1.02, 1.1)
+BISECTIONS = 6
 #: the fraction of the target a direction must reach to count as learned (learning time)
 HALF = 0.5
 #: the adaptive study's GD reference runs this many times the optimiser's epochs
@@ -77,7 +78,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     # 20 elementwise passes per step, so the studies use H = 32 (lambda_32 is the last plotted)
     "quick": {"flow": dict(hidden=32, epochs=2000),
               "adaptive": dict(hidden=32, epochs=400, record_every=5),
-              "thresholds": dict(hidden=16, epochs=1500, betas=(0.9,)),
+              "thresholds": dict(hidden=16, epochs=1500, betas=(0.5, 0.9)),
               "pca": dict(hidden=64, epochs=2000)},
     "paper": {"flow": dict(n_samples=50000, hidden=64, epochs=5000),
               "adaptive": dict(n_samples=50000, hidden=64, epochs=1000, record_every=5),
@@ -304,7 +305,27 @@ def _thresholds(s: StudySettings, sigma: np.ndarray, lam: np.ndarray, V: np.ndar
                          "final_swing_lambda_1": swing,
                          "non_finite_from_epoch": tr.diverged,
                          "max_abs_mapping_lambda_1": float(np.nanmax(np.abs(tr.diag[:, 0])))})
-    return {"rule": "threshold lr* from max_stable_step(method, lambda_1/N, 0, beta): GD N/lam1, "
+    # where a method fails below its local threshold: the largest converging factor (bisection)
+    largest: dict[str, float] = {}
+    for method, beta in methods:
+        fails = [r for r in rows if r["method"] == method and r["beta"] == beta
+                 and r["factor"] < 1 and r["outcome"] != "converge"]
+        if not fails:
+            continue
+        thr = nm.max_stable_step(method, lam1 / n, 0.0, beta=beta)
+        lo, hi = 0.0, min(r["factor"] for r in fails)
+        for _ in range(BISECTIONS):
+            mid = (lo + hi) / 2
+            opt = SGD(lr=mid * thr, momentum=beta, nesterov=method == "nesterov") \
+                if beta else SGD(lr=mid * thr)
+            tr = nm.train_linear_ae(sigma=sigma, N=n, H=s.hidden, epochs=s.epochs,
+                                    optimizer=opt, init=w0, eig=(lam, V), record_every=1)
+            lo, hi = (mid, hi) if _classify(tr, 20)[0] == "converge" else (lo, mid)
+        largest[f"{method}_beta{beta}"] = lo
+    return {"largest_converging_factor_below_threshold": largest,
+            "largest_converging_factor_note": f"bisection ({BISECTIONS} steps) on the factor "
+            "where a method fails below its local threshold; converges at this factor",
+            "rule": "threshold lr* from max_stable_step(method, lambda_1/N, 0, beta): GD N/lam1, "
             "heavy ball (1+beta) N/lam1, Nesterov (1+beta)/(1+2 beta) N/lam1; outcome from the "
             "last 20 epochs of direction 1: converge (swing and |w - 1| < 1e-6), oscillate "
             "(finite, not settled), diverge (non-finite)", "lambda_1": lam1, "runs": rows}, arrays
@@ -319,34 +340,50 @@ def principal_angles_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _pca(s: StudySettings, sigma: np.ndarray, lam: np.ndarray, V: np.ndarray, n: int,
          x: np.ndarray) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """During GD training (random start), at checkpoints: ``k`` = the directions learned (singular
+    values of ``W2 W1`` above 1/2) and the principal angles between their span (top-k left
+    singular vectors) and the top-k eigenvectors of the uncentred / centred covariance; at
+    the end also the whole decoder span (k = H).  Computed in the eigenbasis (angles are
+    rotation invariant)."""
     lr = s.lr if s.lr is not None else _gd_lr(n, float(lam[0]))
-    tr = nm.simulate_linear_ae(sigma=sigma, N=n, H=s.hidden, lr=lr, epochs=s.epochs,
-                               init="random", scale=s.scale, seed=s.seed, basis=(lam, V),
-                               record_every=s.epochs)
     mean = x.mean(axis=0)
     lam_c, vc = nm.eigenbasis(sigma - n * np.outer(mean, mean))
-    u, sv, _ = np.linalg.svd(tr.W2 @ tr.W1)
-    learned = int(np.sum(sv > HALF))  # directions past half of their target
-    res: dict[str, Any] = {"lr": lr, "epochs": s.epochs, "hidden": s.hidden,
-                           "learned_directions": learned,
-                           "singular_values_top": sv[:s.hidden].tolist()}
-
-    def angles(a: np.ndarray, k: int) -> dict[str, float]:
-        a_u, a_c = principal_angles_deg(a, V[:, :k]), principal_angles_deg(a, vc[:, :k])
-        return {"vs_uncentred_max_deg": float(a_u[-1]), "vs_centred_max_deg": float(a_c[-1]),
-                "vs_uncentred_mean_deg": float(a_u.mean()),
-                "vs_centred_mean_deg": float(a_c.mean())}
-
-    # the learned singular values are all near 1 (M -> a projection), so the top-k singular
-    # vectors are defined only for k = the number learned; the whole decoder span for k = H
-    res["learned_span"] = {"k": learned, **angles(u[:, :learned], learned)}
-    res["decoder_span"] = {"k": s.hidden, **angles(tr.W2, s.hidden)}
-    res["uncentred_vs_centred_max_deg"] = {
-        str(k): float(principal_angles_deg(V[:, :k], vc[:, :k])[-1])
-        for k in sorted({1, 4, 8, 16, 32, s.hidden, learned}) if 0 < k <= s.hidden}
-    res["mean_norm_sq_share_of_lambda_1"] = float(n * mean @ mean / lam[0])
-    res["lambda_1_uncentred_vs_centred"] = [float(lam[0]), float(lam_c[0])]
-    return res, {"singular_values": sv[:s.hidden]}
+    vc_rot = V.T @ vc  # the centred eigenvectors in the uncentred eigenbasis
+    b1, b2 = _init("random", s.hidden, lam.size, V, s.scale, s.seed)
+    checkpoints = sorted({e for e in (25, 50, 100, 200, 500, 1000, 2000, 5000, s.epochs)
+                          if e <= s.epochs})
+    rows, done = [], 0
+    for e in checkpoints:
+        b1, b2 = nm.gd_eigenbasis(b1, b2, lam, n, lr, e - done)
+        done = e
+        u, sv, _ = np.linalg.svd(b2 @ b1, full_matrices=False)
+        k = int(np.sum(sv > HALF))
+        row: dict[str, Any] = {"epoch": e, "learned_k": k}
+        if k:
+            a_u = principal_angles_deg(u[:, :k], np.eye(lam.size)[:, :k])
+            a_c = principal_angles_deg(u[:, :k], vc_rot[:, :k])
+            row |= {"vs_uncentred_max_deg": float(a_u[-1]), "vs_uncentred_mean_deg":
+                    float(a_u.mean()), "vs_centred_max_deg": float(a_c[-1]),
+                    "vs_centred_mean_deg": float(a_c.mean()),
+                    "uncentred_vs_centred_max_deg": float(principal_angles_deg(
+                        np.eye(lam.size)[:, :k], vc_rot[:, :k])[-1])}
+        rows.append(row)
+    dec_u = principal_angles_deg(b2, np.eye(lam.size)[:, :s.hidden])
+    dec_c = principal_angles_deg(b2, vc_rot[:, :s.hidden])
+    res: dict[str, Any] = {
+        "lr": lr, "epochs": s.epochs, "hidden": s.hidden, "during_training": rows,
+        "decoder_span_at_end": {"k": s.hidden, "vs_uncentred_mean_deg": float(dec_u.mean()),
+                                "vs_uncentred_max_deg": float(dec_u[-1]),
+                                "vs_centred_mean_deg": float(dec_c.mean()),
+                                "vs_centred_max_deg": float(dec_c[-1])},
+        "uncentred_vs_centred_top_k_max_deg": {
+            str(k): float(principal_angles_deg(np.eye(lam.size)[:, :k], vc_rot[:, :k])[-1])
+            for k in (1, 2, 4, 8, 16, 32, s.hidden) if k <= s.hidden},
+        "mean_norm_sq_share_of_lambda_1": float(n * mean @ mean / lam[0]),
+        "lambda_1_uncentred_vs_centred": [float(lam[0]), float(lam_c[0])],
+        "note": "angles near 90 deg at the largest learned k come from a half-learned direction "
+                "mixing with a near-degenerate neighbour eigenvalue; compare the means"}
+    return res, {"singular_values": sv}
 
 
 # ------------------------------------------------------------------------------------ driver

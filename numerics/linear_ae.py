@@ -449,8 +449,9 @@ def train_linear_ae(X: ArrayLike | None = None, H: int = 16, epochs: int = 1000,
             if not (np.isfinite(w1).all() and np.isfinite(w2).all()):
                 diverged = e
                 break
-            r1, r2 = trainer.to_eigen(w1, w2)
-            diag[k] = np.sum(r2.T * r1, axis=0)
+            with np.errstate(over="ignore", invalid="ignore"):
+                r1, r2 = trainer.to_eigen(w1, w2)
+                diag[k] = np.sum(r2.T * r1, axis=0)
             if off is not None:
                 m = r2 @ r1  # V^T W2 W1 V, D x D
                 np.fill_diagonal(m, 0.0)
