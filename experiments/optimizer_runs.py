@@ -76,7 +76,7 @@ class StudySettings:
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     # minutes on a shared 2-core CPU (MNIST, N = 10000); the torch-exact optimisers cost about
     # 20 elementwise passes per step, so the studies use H = 32 (lambda_32 is the last plotted)
-    "quick": {"flow": dict(hidden=32, epochs=2000),
+    "quick": {"flow": dict(hidden=32, epochs=1000),
               "adaptive": dict(hidden=32, epochs=400, record_every=5),
               "thresholds": dict(hidden=16, epochs=1500, betas=(0.5, 0.9)),
               "pca": dict(hidden=64, epochs=2000)},
