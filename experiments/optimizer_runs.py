@@ -447,7 +447,7 @@ def _plot_adaptive(s: StudySettings, arrays: dict[str, np.ndarray], out: Path, s
     runs = ("gd_random", "eigen_aligned", "pixel_random")
     titles = {"gd_random": "GD (random start)", "eigen_aligned": f"{s.optimizer}, eigenbasis",
               "pixel_random": f"{s.optimizer}, pixel coordinates"}
-    fig, axes = plt.subplots(3, 3, figsize=(12, 9), sharex=True, sharey=True)
+    fig, axes = plt.subplots(3, 3, figsize=(12, 9), sharex="col", sharey=True)
     colors = plt.cm.viridis(np.linspace(0, 0.9, len(PLOTTED)))
     for r, model in enumerate(("AE", "WDAE", "DAE")):
         for c, run in enumerate(runs):
