@@ -46,9 +46,9 @@ from .datasets import load
 from .linear_runs import effective_start_rotated, theory_from_start
 
 STUDIES = ("flow", "adaptive", "thresholds", "pca")
+BISECTIONS = 6
 PLOTTED = (1, 4, 8, 16, 32)
 FACTORS = (0.9, 0.98, 1.02, 1.1)
-BISECTIONS = 6
 #: the fraction of the target a direction must reach to count as learned (learning time)
 HALF = 0.5
 #: directions whose target mapping is below this have nothing to learn (WDAE beyond its cutoff)
@@ -75,6 +75,8 @@ class StudySettings:
     scale: float = 1e-3
     seed: int = 0
     record_every: int = 10
+    #: thresholds: bisection steps for the largest converging factor below the threshold
+    bisections: int = BISECTIONS
 
 
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
@@ -323,7 +325,7 @@ def _thresholds(s: StudySettings, sigma: np.ndarray, lam: np.ndarray, V: np.ndar
             continue
         thr = nm.max_stable_step(method, lam1 / n, 0.0, beta=beta)
         lo, hi = 0.0, min(r["factor"] for r in fails)
-        for _ in range(BISECTIONS):
+        for _ in range(s.bisections):
             mid = (lo + hi) / 2
             opt = SGD(lr=mid * thr, momentum=beta, nesterov=method == "nesterov") \
                 if beta else SGD(lr=mid * thr)
@@ -332,7 +334,7 @@ def _thresholds(s: StudySettings, sigma: np.ndarray, lam: np.ndarray, V: np.ndar
             lo, hi = (mid, hi) if _classify(tr, 20)[0] == "converge" else (lo, mid)
         largest[f"{method}_beta{beta}"] = lo
     return {"largest_converging_factor_below_threshold": largest,
-            "largest_converging_factor_note": f"bisection ({BISECTIONS} steps) on the factor "
+            "largest_converging_factor_note": f"bisection ({s.bisections} steps) on the factor "
             "where a method fails below its local threshold; converges at this factor",
             "rule": "threshold lr* from max_stable_step(method, lambda_1/N, 0, beta): GD N/lam1, "
             "heavy ball (1+beta) N/lam1, Nesterov (1+beta)/(1+2 beta) N/lam1; outcome from the "

@@ -176,7 +176,7 @@ def test_real_mnist_gd_threshold_and_momentum_below_it() -> None:
     x = datasets.load("mnist", MNIST, n_samples=2000).x
     sigma = nm.covariance(x)
     lam, V = nm.eigenbasis(sigma)
-    s = StudySettings(study="thresholds", hidden=4, epochs=800, betas=(0.9,))
+    s = StudySettings(study="thresholds", hidden=4, epochs=500, betas=(0.9,), bisections=2)
     res, _ = _thresholds(s, sigma, lam, V, x.shape[0])
     got = {(r["method"], r["factor"]): r["outcome"] for r in res["runs"]}
     assert got[("gd", 0.98)] == "converge" and got[("gd", 1.02)] != "converge"
