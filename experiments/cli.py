@@ -574,6 +574,13 @@ def _check_linear_optimizer(args: argparse.Namespace, mode: str) -> None:
                              "adam or rmsprop")
         if beta is not None and args.study not in ("flow", "thresholds"):
             raise UsageError("--beta with --study applies to flow and thresholds only")
+        if args.lr is not None and args.study == "thresholds":
+            raise UsageError("--lr does not apply to --study thresholds (it sets the lr to "
+                             "0.9 ... 1.1 x each method's threshold)")
+        if args.record_every is not None and args.study in ("thresholds", "pca"):
+            when = "every epoch" if args.study == "thresholds" else "at fixed checkpoints"
+            raise UsageError(f"--record-every does not apply to --study {args.study} (it "
+                             f"records {when})")
         for k in ("gamma", "sigma2"):
             if getattr(args, k) is not None and args.study != "adaptive":
                 raise UsageError(f"--{k} applies to --study adaptive only (the other studies "

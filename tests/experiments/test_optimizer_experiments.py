@@ -110,8 +110,8 @@ def test_adam_pixel_run_records_basis_and_differs_from_eigen(tmp_path: Path) -> 
                                    "thresholds", "pca"])
 def test_studies_run_and_write_their_json(tmp_path: Path, study: str) -> None:
     data = _mnist(tmp_path)
-    extra = ["--epochs", "6", "--record-every", "2"] if study != "thresholds" else [
-        "--epochs", "30", "--hidden", "4", "--beta", "0.5"]
+    extra = {"thresholds": ["--epochs", "30", "--hidden", "4", "--beta", "0.5"],
+             "pca": ["--epochs", "6"]}.get(study, ["--epochs", "6", "--record-every", "2"])
     argv = ["experiment", "linear", "--study", study, "--data-dir", str(data), "--out",
             str(tmp_path / "o"), "--n-samples", "60", "--hidden", "32", *extra]
     assert main(argv) == 0
@@ -143,6 +143,8 @@ def test_studies_run_and_write_their_json(tmp_path: Path, study: str) -> None:
     (["--study", "pca", "--beta", "0.5"], "applies to flow and thresholds only"),
     (["--study", "thresholds", "--sigma2", "0.1"], "--sigma2 applies to --study adaptive"),
     (["--study", "flow", "--checkpoint-every", "5"], "--checkpoint-every does not apply"),
+    (["--study", "thresholds", "--lr", "0.01"], "--lr does not apply to --study thresholds"),
+    (["--study", "pca", "--record-every", "5"], "--record-every does not apply"),
 ])
 def test_inapplicable_optimizer_options_are_one_line_errors(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
