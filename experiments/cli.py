@@ -426,6 +426,12 @@ Presets (--preset; every value can be overridden by its flag):
           lr = min(preset lr, 0.8 N / lambda_1) from the data (full-batch GD is stable only
           for lr lambda_1 / N < 1); preset lr 0.02 (quick) / 0.01 (paper), CIFAR-10 0.001
   nonlinear quick N=5000 H=64 lr=0.01 epochs 300 (relu) / 400 (tanh); paper N=50000 H=256
+Optimisers (linear, covariance mode): --optimizer sgd (plain GD, the default) | momentum
+(heavy ball) | nesterov (torch's momentum --beta, default 0.9; preset lr times 1 - beta, theory
+with tau (1 - beta)) | rmsprop | adam (preset lr 5e-4 / 2e-3; theory: the per-direction scalar
+model under the same optimiser); --basis eigen (default) | pixel: the coordinates the
+optimiser acts in.  --study flow | adaptive | thresholds | pca: the measurements of
+experiments/optimizer_runs.py instead of Figure 5 (optimizers_<study>_<dataset>.json).
 Constraints: integers >= 1 for --n-samples, --hidden, --epochs, --record-every,
 --checkpoint-every, --batch-size; --hidden <= the input dimension (784 MNIST, 3072 CIFAR-10),
 and >= 32 for linear runs (lambda_32 is plotted); --lr > 0; --gamma, --sigma2 >= 0;
@@ -473,6 +479,18 @@ def _register_experiment(sub: argparse._SubParsersAction) -> None:  # noqa: SLF0
     p.add_argument("--mode", choices=("covariance", "data", "sampled"), default=None,
                    help="linear only: exact GD through Sigma_xx (default covariance), torch GD "
                    "on the samples (data), or fresh Gaussian noise each epoch (sampled)")
+    p.add_argument("--optimizer", choices=("sgd", "momentum", "nesterov", "rmsprop", "adam"),
+                   default=None, help="linear only: the optimiser (default sgd, plain GD); "
+                   "--study adaptive: adam (default) or rmsprop")
+    p.add_argument("--beta", type=float, default=None,
+                   help="linear only: momentum of --optimizer momentum/nesterov, 0 < beta < 1 "
+                   "(default 0.9; --study flow/thresholds: the one beta studied)")
+    p.add_argument("--basis", choices=("eigen", "pixel"), default=None,
+                   help="linear covariance mode only: the coordinates the optimiser acts in "
+                   "(default eigen)")
+    p.add_argument("--study", choices=("flow", "adaptive", "thresholds", "pca"), default=None,
+                   help="linear only: run a measurement of experiments/optimizer_runs.py "
+                   "instead of Figure 5")
     p.add_argument("--activation", choices=("relu", "tanh", "erf", "linear"), default=None,
                    help="nonlinear: relu (Figure 6, the default) or tanh (Figure 7); shallow: "
                    "erf, relu or linear where the figure takes one")
@@ -524,7 +542,8 @@ def check_shallow_args(args: argparse.Namespace) -> None:
     if args.figure is None:
         raise UsageError("experiment shallow needs --figure N (1-10, gauss or dscale)")
     for k in ("n_samples", "hidden", "lr", "epochs", "gamma", "sigma2", "record_every",
-              "checkpoint_every", "batch_size", "mode", "gamma_convention", "dtype"):
+              "checkpoint_every", "batch_size", "mode", "gamma_convention", "dtype",
+              "optimizer", "beta", "basis", "study"):
         if getattr(args, k, None) is not None:
             raise UsageError(f"--{k.replace('_', '-')} does not apply to experiment shallow "
                              f"(each figure's preset fixes it)")
@@ -586,6 +605,7 @@ def check_experiment_args(args: argparse.Namespace) -> None:
             raise UsageError("--activation applies to nonlinear experiments only (Figure 5 is "
                              "the linear AE)")
         mode = args.mode or "covariance"
+        _check_linear_optimizer(args, mode)
         if args.batch_size is not None and mode != "sampled":
             raise UsageError(f"--batch-size applies to --mode sampled only ({mode} mode is "
                              f"full-batch GD on the marginalised loss)")
@@ -595,6 +615,55 @@ def check_experiment_args(args: argparse.Namespace) -> None:
     elif args.mode is not None:
         raise UsageError("--mode applies to linear experiments only (nonlinear ones use "
                          "sampled noise)")
+    else:
+        for k in ("optimizer", "beta", "basis", "study"):
+            if getattr(args, k, None) is not None:
+                raise UsageError(f"--{k} applies to linear experiments only")
+
+
+def _check_linear_optimizer(args: argparse.Namespace, mode: str) -> None:
+    """--optimizer, --beta, --basis, --study of ``experiment linear``: only where they apply."""
+    opt, beta = args.optimizer, args.beta
+    if beta is not None and not (math.isfinite(beta) and 0 < beta < 1):
+        raise UsageError(f"--beta must lie in (0, 1) (got {beta:g})")
+    if args.study is not None:
+        if args.mode not in (None, "covariance"):
+            raise UsageError("--study trains through the covariance; --mode does not apply")
+        for k in ("basis", "batch_size", "checkpoint_every", "dtype"):
+            if getattr(args, k) is not None:
+                raise UsageError(f"--{k.replace('_', '-')} does not apply to --study (its "
+                                 f"runs fix it)")
+        if args.resume or args.overwrite:
+            raise UsageError("--resume/--overwrite do not apply to --study (no checkpoints)")
+        if args.device not in (None, "cpu"):
+            raise UsageError("--device does not apply to --study (NumPy on the CPU)")
+        if opt is not None and (args.study != "adaptive" or opt not in ("adam", "rmsprop")):
+            raise UsageError("--optimizer with --study applies to --study adaptive only, as "
+                             "adam or rmsprop")
+        if beta is not None and args.study not in ("flow", "thresholds"):
+            raise UsageError("--beta with --study applies to flow and thresholds only")
+        if args.lr is not None and args.study == "thresholds":
+            raise UsageError("--lr does not apply to --study thresholds (it sets the lr to "
+                             "0.9 ... 1.1 x each method's threshold)")
+        if args.record_every is not None and args.study in ("thresholds", "pca"):
+            when = "every epoch" if args.study == "thresholds" else "at fixed checkpoints"
+            raise UsageError(f"--record-every does not apply to --study {args.study} (it "
+                             f"records {when})")
+        for k in ("gamma", "sigma2"):
+            if getattr(args, k) is not None and args.study != "adaptive":
+                raise UsageError(f"--{k} applies to --study adaptive only (the other studies "
+                                 f"train the plain AE)")
+        return
+    if beta is not None and opt not in ("momentum", "nesterov"):
+        raise UsageError(f"--beta applies to --optimizer momentum or nesterov only (got "
+                         f"--optimizer {opt or 'sgd'})")
+    if mode != "covariance" and (opt not in (None, "sgd") or args.basis is not None):
+        raise UsageError(f"--optimizer and --basis apply to --mode covariance only ({mode} mode "
+                         f"runs plain GD on the samples, in pixel coordinates)")
+    if mode == "covariance" and args.dtype == "float32" and (
+            opt not in (None, "sgd") or args.basis == "pixel"):
+        raise UsageError("--dtype float32 applies to plain GD in the eigenbasis only (the "
+                         "optimisers of numerics.optimizers iterate in float64)")
 
 
 def run_experiment(args: argparse.Namespace) -> int:
@@ -610,12 +679,28 @@ def run_experiment(args: argparse.Namespace) -> int:
                                                "device")}
     common = {"resume": args.resume, "overwrite": args.overwrite,
               "progress": not args.no_progress, "argv": getattr(args, "argv", None)}
-    if args.kind == "linear":
-        from .linear_figure import run_linear, settings_for
+    if args.kind == "linear" and args.study is not None:
+        from .optimizer_runs import run_study
+        from .optimizer_runs import settings_for as study_settings
 
-        s = settings_for(args.dataset, args.preset, mode=args.mode, **overrides)
+        keep = ("n_samples", "hidden", "lr", "epochs", "gamma", "sigma2", "seed", "record_every")
+        s = study_settings(args.study, args.dataset, args.preset,
+                           optimizer=args.optimizer,
+                           betas=None if args.beta is None else (args.beta,),
+                           **{k: overrides[k] for k in keep})
+        metrics = run_study(s, args.data_dir, Path(out), argv=common["argv"])
+        stem = f"optimizers_{s.study}_{s.dataset}"
+        exts = ("json", "npz") + (("png", "pdf") if s.study == "adaptive" else ())
+        print(json.dumps({"outputs": [str(Path(out) / f"{stem}.{e}") for e in exts],
+                          "seconds": round(float(metrics["seconds"]), 2)}, indent=2))
+        return 0
+    if args.kind == "linear":
+        from .linear_figure import run_linear, settings_for, stem_of
+
+        s = settings_for(args.dataset, args.preset, mode=args.mode, optimizer=args.optimizer,
+                         beta=args.beta, basis=args.basis, **overrides)
         metrics = run_linear(s, args.data_dir, Path(out), **common)
-        stem = f"fig5_{s.dataset}_{s.mode}"
+        stem = stem_of(s)
     else:
         from .nonlinear_figure import run_nonlinear
         from .nonlinear_figure import settings_for as nl_settings

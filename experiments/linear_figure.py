@@ -13,6 +13,16 @@ Training modes: ``covariance`` (exact full-batch GD on the marginalised loss thr
 NumPy, weights kept in the eigenbasis, cost independent of N), ``data`` (full-batch torch GD on
 the samples with the marginalised noise penalty, as the paper), ``sampled`` (a real DAE: fresh
 Gaussian noise every epoch, full batch or minibatches of ``batch_size``).
+
+Optimisers (covariance mode; ``optimizer``, ``beta``, ``basis``): plain GD (``sgd``, the
+default), heavy ball (``momentum``) and Nesterov with torch's momentum ``beta``, RMSprop and Adam
+(torch's defaults), all from :mod:`numerics.optimizers`, acting on the rotated weights
+(``basis="eigen"``) or on the pixel-coordinate weights (``"pixel"``; coordinate-wise optimisers
+are not rotation invariant, [OD.decoupling]).  The theory beside a momentum run is the closed
+form with ``tau (1 - beta)`` ([OD.flow]; the preset lr is scaled by ``1 - beta`` so the time axis
+is GD's); beside an RMSprop/Adam run it is the per-direction scalar model under the same
+optimiser (:func:`numerics.simulate_scalar`) from the same start.  The optimiser's state is
+checkpointed with the weights (stacked under them), so ``--resume`` continues it exactly.
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +66,10 @@ class LinearSettings:
     checkpoint_every: int = 250
     device: str = "cpu"
     dtype: str = "float64"
+    optimizer: str = "sgd"
+    #: torch's momentum of ``momentum`` / ``nesterov`` (None: :data:`DEFAULT_BETA`)
+    beta: float | None = None
+    basis: str = "eigen"
 
 
 PRESETS: dict[str, dict[str, dict[str, object]]] = {
@@ -88,6 +102,53 @@ LR_SAFETY = 0.8
 LR_RULE = f"lr = min(preset lr, {LR_SAFETY} N / lambda_1)"
 #: a sustained period-2 swing above this in a plotted direction flags the run as diverged
 OSCILLATION_TOL = 1e-3
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+MOMENTUM = ("momentum", "nesterov")
+DEFAULT_BETA = 0.9
+#: the adaptive optimisers' preset lr (Adam moves each weight by about lr per step)
+ADAPTIVE_LR = {"rmsprop": 5e-4, "adam": 2e-3}
+
+
+def make_optimizer(s: LinearSettings) -> object:
+    """The :mod:`numerics.optimizers` object of a run (``s.lr`` already chosen)."""
+    from numerics.optimizers import SGD, Adam, RMSprop
+
+    if s.optimizer == "sgd":
+        return SGD(lr=s.lr)
+    if s.optimizer in MOMENTUM:
+        return SGD(lr=s.lr, momentum=beta_of(s), nesterov=s.optimizer == "nesterov")
+    return RMSprop(lr=s.lr) if s.optimizer == "rmsprop" else Adam(lr=s.lr)
+
+
+def beta_of(s: LinearSettings) -> float:
+    return DEFAULT_BETA if s.beta is None else float(s.beta)
+
+
+def stem_of(s: LinearSettings) -> str:
+    """``fig5_<dataset>_<mode>``, plus ``_<optimizer>[<beta>]_<basis>`` unless plain GD in the
+    eigenbasis (the basis is part of a run's identity)."""
+    stem = f"fig5_{s.dataset}_{s.mode}"
+    if s.optimizer == "sgd" and s.basis == "eigen":
+        return stem
+    beta = f"{beta_of(s):g}" if s.optimizer in MOMENTUM else ""
+    return f"{stem}_{s.optimizer}{beta}_{s.basis}"
+
+
+def check_optimizer(s: LinearSettings) -> None:
+    """``ValueError`` for an optimiser setting that does not apply."""
+    if s.optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {s.optimizer!r}")
+    if s.basis not in ("eigen", "pixel"):
+        raise ValueError(f"basis must be eigen or pixel, got {s.basis!r}")
+    if s.beta is not None:
+        if s.optimizer not in MOMENTUM:
+            raise ValueError(f"beta applies to --optimizer momentum or nesterov only (got "
+                             f"{s.optimizer})")
+        if not 0 < s.beta < 1:
+            raise ValueError(f"beta must lie in (0, 1) (got {s.beta:g})")
+    if s.mode != "covariance" and (s.optimizer != "sgd" or s.basis != "eigen"):
+        raise ValueError("optimizer and basis apply to --mode covariance only (data and sampled "
+                         "modes run plain GD on the samples, in pixel coordinates)")
 
 
 def stability_number(lr: float, lam1: float, n: int) -> float:
@@ -97,20 +158,40 @@ def stability_number(lr: float, lam1: float, n: int) -> float:
 
 def choose_lr(s: LinearSettings, lam1: float) -> tuple[float, dict[str, object]]:
     """The run's lr and what the JSON records about it: the preset rule when ``s.lr`` is None,
-    else the user's lr (with a warning on stderr above :data:`STABILITY_THRESHOLD`)."""
+    else the user's lr (with a warning on stderr above the method's stability threshold of
+    ``lr lambda_1 / N``: 1 for GD, ``1 + beta`` heavy ball, ``(1 + beta)/(1 + 2 beta)``
+    Nesterov [OD.heavy-ball], [OD.nesterov]; the preset rule of a momentum run is GD's times
+    ``1 - beta``, the same effective lr ``lr / (1 - beta)``).  RMSprop and Adam have no such
+    threshold: preset lr :data:`ADAPTIVE_LR`."""
+    if s.optimizer in ADAPTIVE_LR:
+        lr = ADAPTIVE_LR[s.optimizer] if s.lr is None else s.lr
+        return lr, {"rule": "given by the user (--lr)" if s.lr is not None else
+                    f"preset lr of {s.optimizer}", "lr": lr, "lambda_1": lam1,
+                    "lr_lambda1_over_N": stability_number(lr, lam1, s.n_samples),
+                    "stability_threshold": None}
+    threshold = STABILITY_THRESHOLD
+    if s.optimizer in MOMENTUM:
+        b = beta_of(s)
+        threshold = float(nm.max_stable_step("heavy-ball" if s.optimizer == "momentum"
+                                             else "nesterov", 1.0, 0.0, beta=b))
     if s.lr is None:
         lr = min(s.lr_max, LR_SAFETY * s.n_samples / lam1)
         info: dict[str, object] = {"rule": LR_RULE, "preset_lr": s.lr_max}
+        if s.optimizer in MOMENTUM:
+            lr *= 1 - beta_of(s)
+            info["rule"] = LR_RULE + " times (1 - beta) (the same lr / (1 - beta) as GD's)"
     else:
         lr, info = s.lr, {"rule": "given by the user (--lr)"}
     k = stability_number(lr, lam1, s.n_samples)
     info |= {"lr": lr, "lambda_1": lam1, "lr_lambda1_over_N": k,
-             "stability_threshold": STABILITY_THRESHOLD}
-    if k >= STABILITY_THRESHOLD:
+             "stability_threshold": threshold}
+    if s.optimizer in MOMENTUM:
+        info["effective_lr"] = lr / (1 - beta_of(s))
+    if k >= threshold:
         print(f"daedyn: warning: lr = {lr:g} gives lr lambda_1 / N = {k:.3g} >= "
-              f"{STABILITY_THRESHOLD:g}, the stability threshold of full-batch GD at the fixed "
+              f"{threshold:g}, the stability threshold of full-batch {s.optimizer} at the fixed "
               f"point (lambda_1 = {lam1:.6g}, N = {s.n_samples}); expect divergence or "
-              f"oscillation; lr < {STABILITY_THRESHOLD * s.n_samples / lam1:.4g} is stable",
+              f"oscillation; lr < {threshold * s.n_samples / lam1:.4g} is stable",
               file=sys.stderr)
     return lr, info
 
@@ -120,11 +201,56 @@ def model_params(s: LinearSettings, model: str) -> tuple[float, float]:
     return {"AE": (0.0, 0.0), "WDAE": (0.0, s.gamma), "DAE": (s.n_samples * s.sigma2, 0.0)}[model]
 
 
-def _stepper(s: LinearSettings, x: np.ndarray, lam: np.ndarray, model: str
+def _packed(s: LinearSettings) -> bool:
+    """Whether the run carries an optimiser state (stacked under the weights)."""
+    return s.optimizer != "sgd" or s.basis != "eigen"
+
+
+def pack(w: np.ndarray, state: object) -> np.ndarray:
+    """Weights and their optimiser state as one array ``(1 + fields, *w.shape)``: the state's
+    arrays in field order, ``None`` as a NaN slot, an int (step count) as a constant slot."""
+    slots = [w]
+    for f in fields(state):
+        v = getattr(state, f.name)
+        slots.append(np.full(w.shape, np.nan) if v is None else
+                     np.full(w.shape, float(v)) if isinstance(v, int) else np.asarray(v))
+    return np.stack(slots)
+
+
+def unpack(arr: np.ndarray, template: object) -> tuple[np.ndarray, object]:
+    """The inverse of :func:`pack`, given a state of the same type (e.g. the initial one)."""
+    vals = {}
+    for i, f in enumerate(fields(template), start=1):
+        if isinstance(getattr(template, f.name), int):
+            vals[f.name] = int(arr[i].flat[0])
+        else:
+            vals[f.name] = None if np.isnan(arr[i].flat[0]) else arr[i].copy()
+    return arr[0].copy(), type(template)(**vals)
+
+
+def _optimizer_stepper(s: LinearSettings, lam: np.ndarray, V: np.ndarray, eps: float,
+                       gamma: float) -> Callable:
+    from numerics.linear_ae import OptimizerLinearAE
+
+    trainer = OptimizerLinearAE(lam, V, s.n_samples, make_optimizer(s), eps, gamma, s.basis)
+
+    def run(w1, w2, k, _rng):
+        t1, t2 = trainer.init(w1[0], w2[0])
+        p1, st1 = unpack(w1, t1)
+        p2, st2 = unpack(w2, t2)
+        p1, p2, (st1, st2) = trainer.advance(p1, p2, (st1, st2), k)
+        return pack(p1, st1), pack(p2, st2)
+    return run
+
+
+def _stepper(s: LinearSettings, x: np.ndarray, lam: np.ndarray, model: str,
+             V: np.ndarray | None = None
              ) -> Callable[[np.ndarray, np.ndarray, int, np.random.Generator], tuple]:
     """One model's advance ``(W1, W2, epochs, rng) -> (W1, W2)``; in covariance mode the
     weights are the rotated ones and ``lam`` the eigenvalues of Sigma_xx."""
     eps, gamma = model_params(s, model)
+    if s.mode == "covariance" and _packed(s):
+        return _optimizer_stepper(s, lam, V, eps, gamma)
     if s.mode == "covariance":  # the weights stay rotated into the eigenbasis between calls
         def run(w1, w2, k, _rng):
             return nm.gd_eigenbasis(w1, w2, lam, s.n_samples, s.lr, k, eps=eps, gamma=gamma,
@@ -214,6 +340,9 @@ def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bo
     or ends on a period-2 orbit is flagged ``"diverged": true`` (JSON and figure title)."""
     if s.mode not in ("covariance", "data", "sampled"):
         raise ValueError(f"mode must be covariance, data or sampled, got {s.mode!r}")
+    check_optimizer(s)
+    if _packed(s) and s.dtype != "float64":  # numerics.optimizers iterate in float64
+        s = replace(s, dtype="float64")
     _check_device(s)
     if s.hidden < max(PLOTTED):
         raise ValueError(f"hidden must be >= {max(PLOTTED)} to plot eigenvalue {max(PLOTTED)}")
@@ -230,19 +359,28 @@ def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bo
     lr, lr_info = choose_lr(s, float(lam[0]))
     s = replace(s, lr=lr)
     idx = np.asarray(PLOTTED) - 1
-    stem = f"fig5_{s.dataset}_{s.mode}"
+    stem = stem_of(s)
     rec = record_epochs(s.epochs, s.record_every)
     rng0 = np.random.default_rng(s.seed)
     w1_0 = rng0.standard_normal((s.hidden, x.shape[1])) * s.scale
     w2_0 = rng0.standard_normal((x.shape[1], s.hidden)) * s.scale
     b1_0, b2_0 = w1_0 @ V, V.T @ w2_0  # Wb1 = W1 V, Wb2 = V^T W2 ([3.1b])
     start = effective_start_rotated(b1_0, b2_0)[idx]  # the theory's per-direction start
-    steppers = {m: _stepper(s, x, lam, m) for m in MODELS}
-    rotated = s.mode == "covariance"
+    steppers = {m: _stepper(s, x, lam, m, V) for m in MODELS}
+    rotated = s.mode == "covariance" and s.basis == "eigen"
     if rotated:  # covariance mode trains, and checkpoints, the rotated weights
         w1_0, w2_0 = b1_0, b2_0
+    packed = s.mode == "covariance" and _packed(s)
+    if packed:  # the optimiser's state travels (and is checkpointed) with the weights
+        from numerics.linear_ae import OptimizerLinearAE
+
+        st1, st2 = OptimizerLinearAE(lam, V, s.n_samples, make_optimizer(s),
+                                     basis=s.basis).init(w1_0, w2_0)
+        w1_0, w2_0 = pack(w1_0, st1), pack(w2_0, st2)
 
     def measure(w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
+        if packed:
+            w1, w2 = w1[0], w2[0]
         return np.concatenate(_measure(w1, w2, None if rotated else V, idx))
 
     ck_path = out / f"{stem}.ckpt.npz"
@@ -266,7 +404,7 @@ def run_linear(s: LinearSettings, data_dir: str | None, out: Path, *, resume: bo
         raw = run.curves[m]
         curves[f"{m}_diag"], curves[f"{m}_sv"] = raw[:, :idx.size], raw[:, idx.size:]
     seconds = time.perf_counter() - t0
-    device = "cpu (NumPy)" if rotated else _torch_device(s.device)
+    device = "cpu (NumPy)" if s.mode == "covariance" else _torch_device(s.device)
     prov = provenance.record(started=started, device=device, dtype=s.dtype,
                              data_path=ds.files[0] if ds.files else ds.source, x=x, argv=argv)
     metrics = _finish(s, out, stem, rec, lam, idx, start, curves, seconds,
@@ -316,10 +454,26 @@ def theory(s: LinearSettings, lam: np.ndarray, start: np.ndarray, t: np.ndarray,
            ) -> np.ndarray:
     """Closed-form mapping per plotted eigenvalue (columns) at epochs ``t`` (rows), from the
     balanced starts ``start`` that the random initialisation amounts to (see
-    :mod:`experiments.linear_runs`)."""
+    :mod:`experiments.linear_runs`); momentum: with ``tau (1 - beta)`` [OD.flow]; RMSprop and
+    Adam: the per-direction scalar model under the same optimiser (``t`` every
+    ``record_every`` epochs and the last)."""
     eps, gamma = model_params(s, model)
-    return theory_from_start(model, t, lam, start, n=s.n_samples, lr=s.lr, eps=eps,
+    if s.optimizer in ADAPTIVE_LR:
+        tr = nm.simulate_scalar(lam, eps, gamma, s.n_samples, w1_0=start, w2_0=start,
+                                epochs=int(t[-1]), record_every=s.record_every,
+                                optimizer=make_optimizer(s))
+        return tr.w
+    lr = s.lr / (1 - beta_of(s)) if s.optimizer in MOMENTUM else s.lr
+    return theory_from_start(model, t, lam, start, n=s.n_samples, lr=lr, eps=eps,
                              gamma=gamma)
+
+
+def theory_label(s: LinearSettings) -> str:
+    if s.optimizer in ADAPTIVE_LR:
+        return f"per-direction scalar model under {s.optimizer} (same start)"
+    if s.optimizer in MOMENTUM:
+        return r"theory [eq5] / [C.w], $\tau(1-\beta)$ [OD.flow]"
+    return "theory [eq5] / [C.w]"
 
 
 def _finish(s, out, stem, rec, lam, idx, start, curves, seconds, *, lr_info, divergence,
@@ -343,7 +497,13 @@ def _finish(s, out, stem, rec, lam, idx, start, curves, seconds, *, lr_info, div
         "w1 = w2 = u_i that the random initialisation amounts to in that direction (the norm of "
         "the direction's share of W1 and W2, deflated by the earlier directions; see "
         "experiments/linear_runs.py)",
-        "max_abs_theory_minus_training": {}}
+        "max_abs_theory_minus_training": {},
+        "optimizer": {"name": s.optimizer, "basis": s.basis, "repr": repr(make_optimizer(s)),
+                      "theory": theory_label(s)}}
+    if s.optimizer in MOMENTUM:
+        b = beta_of(s)
+        metrics["optimizer"]["flow_parameter_x"] = {  # [OD.flow]: lr lam_i / (N (1 - beta)^2)
+            f"lambda_{i + 1}": float(s.lr * lam[i] / (s.n_samples * (1 - b) ** 2)) for i in idx}
     arrays = {"epochs": rec, "eigenvalues": lam[idx], "theory_start_u": start}
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
     colors = plt.cm.viridis(np.linspace(0, 0.9, idx.size))
@@ -367,10 +527,12 @@ def _finish(s, out, stem, rec, lam, idx, start, curves, seconds, *, lr_info, div
     axes[0].set_ylabel(r"mapping $(V^T W V)_{ii}$, $W = W_2 W_1$")
     handles, labels = axes[0].get_legend_handles_labels()
     handles.append(plt.Line2D([], [], color="k", ls="--", lw=1))
-    labels.append("theory [eq5] / [C.w]")
+    labels.append(theory_label(s))
     axes[0].legend(handles, labels, fontsize=7, loc="lower right")
+    opt = "" if not _packed(s) else f", {s.optimizer}" + (
+        f" beta={beta_of(s):g}" if s.optimizer in MOMENTUM else "") + f", {s.basis} basis"
     title = (f"Figure 5, {s.dataset} (N={s.n_samples}, H={s.hidden}, lr={s.lr:.4g}, "
-             f"{s.mode} mode): training (colour) vs theory (dashed)")
+             f"{s.mode} mode{opt}): training (colour) vs theory (dashed)")
     if diverged:
         title = "DIVERGED: " + title
     fig.suptitle(title, fontsize=10, color="red" if diverged else "black")

@@ -4,6 +4,7 @@ Public API (the contract of the README): :func:`dae_w`, :func:`wdae_w`, :func:`d
 :func:`wdae_fixed_point`, :func:`equivalent_gamma`, :func:`optimal_lr_dae`,
 :func:`optimal_lr_wdae`, :func:`simulate_scalar`, :func:`simulate_linear_ae`,
 :func:`covariance` (with :func:`eigenbasis` and :func:`gd_eigenbasis`); from the lecture notes,
+:func:`train_linear_ae` (any optimiser, in the eigenbasis or in pixel coordinates),
 :func:`max_stable_step` and :func:`contraction_rate` (:mod:`numerics.stability`) and the
 torch-exact optimisers of :mod:`numerics.optimizers` (``from numerics import optimizers``).
 """
@@ -18,7 +19,7 @@ from .closed_forms import (
     wdae_w,
 )
 from .covariance import covariance, eigenbasis
-from .linear_ae import LinearAETrajectory, gd_eigenbasis, simulate_linear_ae
+from .linear_ae import LinearAETrajectory, gd_eigenbasis, simulate_linear_ae, train_linear_ae
 from .scalar_gd import ScalarTrajectory, simulate_scalar
 from .stability import contraction_rate, max_stable_step
 
@@ -37,6 +38,7 @@ __all__ = [
     "optimal_lr_wdae",
     "simulate_linear_ae",
     "simulate_scalar",
+    "train_linear_ae",
     "wdae_fixed_point",
     "wdae_w",
 ]

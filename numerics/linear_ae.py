@@ -43,6 +43,10 @@ class LinearAETrajectory:
     tau: float
     N: float
     diverged: int | None = None
+    #: the optimiser of :func:`train_linear_ae` (``None``: plain GD of
+    #: :func:`simulate_linear_ae`) and the coordinates it acted in
+    optimizer: object | None = None
+    basis: str = "eigen"
 
 
 def _init(init: str | tuple[ArrayLike, ArrayLike], H: int, D: int, V: NDArray[np.float64],
@@ -56,8 +60,9 @@ def _init(init: str | tuple[ArrayLike, ArrayLike], H: int, D: int, V: NDArray[np
             raise ValueError(f"init weights must have shapes ({H}, {D}) and ({D}, {H}), "
                              f"got {w1.shape} and {w2.shape}")
         return w1 @ V, V.T @ w2
-    if init == "orthogonal":  # W2 = V D2 R^T, W1 = R D1 V^T ([3.2]) with D1 = D2 = scale I
-        r, _ = np.linalg.qr(rng.standard_normal((H, H)))
+    if init in ("orthogonal", "aligned"):  # W2 = V D2 R^T, W1 = R D1 V^T ([3.2]), D1 = D2 =
+        # scale I; "aligned": R = I, so the rotated weights are exactly diagonal
+        r = np.eye(H) if init == "aligned" else np.linalg.qr(rng.standard_normal((H, H)))[0]
         d = np.zeros((H, D))
         k = min(H, D)
         d[np.arange(k), np.arange(k)] = scale
@@ -65,7 +70,8 @@ def _init(init: str | tuple[ArrayLike, ArrayLike], H: int, D: int, V: NDArray[np
     if init == "random":
         w1 = rng.standard_normal((H, D)) * scale
         return w1 @ V, V.T @ (rng.standard_normal((D, H)) * scale)
-    raise ValueError(f"init must be 'orthogonal', 'random' or a (W1, W2) pair, got {init!r}")
+    raise ValueError(f"init must be 'orthogonal', 'aligned', 'random' or a (W1, W2) pair, got "
+                     f"{init!r}")
 
 
 def simulate_linear_ae(X: ArrayLike | None = None, H: int = 16, lr: float = 0.01,
@@ -269,3 +275,197 @@ def marginalised_gradient(W1: ArrayLike, W2: ArrayLike, sigma: ArrayLike, N: flo
     m = w2 @ w1
     g_m = -((np.eye(m.shape[0]) - m) @ s) / N + s2 * m
     return w2.T @ g_m + gamma * w1, g_m @ w1.T + gamma * w2
+
+
+# --------------------------------------------------------------------------------------------
+# Any optimiser of numerics.optimizers, in the eigenbasis or in pixel coordinates
+
+BASES = ("eigen", "pixel")
+
+
+def linear_ae_gradient(W1: NDArray[np.float64], W2: NDArray[np.float64],
+                       sigma: NDArray[np.float64], N: float, eps: float = 0.0,
+                       gamma: float = 0.0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Gradient of the per-sample marginalised loss [eq1] (+ eq6's decay) w.r.t. ``(W1, W2)``:
+    ``1/(2N) tr((I - M) Sigma (I - M)^T) + eps/(2N) tr(M M^T) + gamma/2 (|W1|^2 + |W2|^2)``,
+    ``M = W2 W1``, ``eps = N sigma^2`` ([3.1a] divided by ``-N``).  ``sigma`` is ``Sigma_xx``
+    (D x D, pixel coordinates) or, for weights rotated into the eigenbasis ([3.1b]), the 1-D
+    array of its eigenvalues.  Two D x D x H products (pixel) or O(D H^2) (eigenbasis)."""
+    def right(x: NDArray[np.float64]) -> NDArray[np.float64]:  # x Sigma for rows x (H x D)
+        return x * sigma if sigma.ndim == 1 else x @ sigma
+
+    p = right(W1)  # W1 Sigma
+    q = right(W2.T)  # W2^T Sigma
+    a = W2.T @ W2
+    g1 = (a @ p - q) / N
+    g2 = (W2 @ (p @ W1.T) - p.T) / N
+    if eps:
+        g1 += (eps / N) * (a @ W1)
+        g2 += (eps / N) * (W2 @ (W1 @ W1.T))
+    if gamma:
+        g1 += gamma * W1
+        g2 += gamma * W2
+    return g1, g2
+
+
+@dataclass(frozen=True)
+class OptimizerLinearAE:
+    """Full-batch training of the linear AE/DAE/WDAE with an optimiser of
+    :mod:`numerics.optimizers`, one step per epoch on :func:`linear_ae_gradient`.
+
+    ``basis="eigen"``: the parameters are the rotated weights ``Wb1 = W1 V``, ``Wb2 = V^T W2``
+    ([3.1b]) and the optimiser acts on their entries; ``basis="pixel"``: the parameters are
+    ``W1``, ``W2`` themselves (what practitioners run).  GD, heavy ball and Nesterov give the same
+    run in both (rotated); RMSprop, Adagrad and Adam do not ([OD.decoupling]), so the basis is
+    part of the run's identity.  ``state`` is a pair of optimiser states (one per matrix).
+    """
+
+    lam: NDArray[np.float64]
+    V: NDArray[np.float64] | None
+    N: float
+    optimizer: object
+    eps: float = 0.0
+    gamma: float = 0.0
+    basis: str = "eigen"
+
+    def __post_init__(self) -> None:
+        from .optimizers import SGD, Adagrad, Adam, RMSprop
+
+        if self.basis not in BASES:
+            raise ValueError(f"basis must be 'eigen' or 'pixel', got {self.basis!r}")
+        if not isinstance(self.optimizer, (SGD, RMSprop, Adagrad, Adam)):
+            raise ValueError(f"optimizer must be one of numerics.optimizers' SGD, RMSprop, "
+                             f"Adagrad, Adam; got {self.optimizer!r}")
+        object.__setattr__(self, "lam", check_eigenvalues(self.lam))
+        if self.basis == "pixel":
+            if self.V is None:
+                raise ValueError("basis='pixel' needs the eigenvectors V (Sigma = V diag(lam) "
+                                 "V^T)")
+            v = np.asarray(self.V, dtype=np.float64)
+            if v.shape != (self.lam.size, self.lam.size):
+                raise ValueError(f"V must be {self.lam.size} x {self.lam.size}, got {v.shape}")
+            object.__setattr__(self, "V", v)
+        object.__setattr__(self, "N", float(arg("N", self.N, positive=True)))
+        object.__setattr__(self, "eps", float(arg("eps", self.eps, nonnegative=True)))
+        object.__setattr__(self, "gamma", float(arg("gamma", self.gamma, nonnegative=True)))
+
+    @property
+    def sigma(self) -> NDArray[np.float64]:
+        """``Sigma_xx`` in the run's coordinates (eigenvalues for the eigenbasis)."""
+        if self.basis == "eigen":
+            return self.lam
+        cached = self.__dict__.get("_sigma")
+        if cached is None:
+            cached = (self.V * self.lam) @ self.V.T
+            object.__setattr__(self, "_sigma", cached)
+        return cached
+
+    def init(self, W1: ArrayLike, W2: ArrayLike) -> tuple[object, object]:
+        """The optimiser's initial states for weights in the run's coordinates."""
+        return self.optimizer.init(np.asarray(W1)), self.optimizer.init(np.asarray(W2))
+
+    def advance(self, W1: ArrayLike, W2: ArrayLike, state: tuple[object, object], epochs: int
+                ) -> tuple[NDArray[np.float64], NDArray[np.float64], tuple[object, object]]:
+        """``epochs`` optimiser steps; stops early (returning the non-finite weights) once the
+        weights or their gradient leave the finite numbers (a diverged run)."""
+        w1, w2 = np.asarray(W1, dtype=np.float64), np.asarray(W2, dtype=np.float64)
+        s1, s2 = state
+        sigma = self.sigma
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(int(epochs)):
+                if not (np.isfinite(w1).all() and np.isfinite(w2).all()):
+                    break
+                g1, g2 = linear_ae_gradient(w1, w2, sigma, self.N, self.eps, self.gamma)
+                if not (np.isfinite(g1).all() and np.isfinite(g2).all()):
+                    w1 = np.full_like(w1, np.inf)
+                    break
+                w1, s1 = self.optimizer.step(w1, g1, s1)
+                w2, s2 = self.optimizer.step(w2, g2, s2)
+        return w1, w2, (s1, s2)
+
+    def to_eigen(self, W1: NDArray[np.float64], W2: NDArray[np.float64]
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Weights of the run's coordinates rotated into the eigenbasis."""
+        if self.basis == "eigen":
+            return W1, W2
+        with np.errstate(over="ignore", invalid="ignore"):
+            return W1 @ self.V, self.V.T @ W2
+
+    def from_eigen(self, Wb1: NDArray[np.float64], Wb2: NDArray[np.float64]
+                   ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Rotated weights expressed in the run's coordinates."""
+        if self.basis == "eigen":
+            return Wb1, Wb2
+        return Wb1 @ self.V.T, self.V @ Wb2
+
+
+def train_linear_ae(X: ArrayLike | None = None, H: int = 16, epochs: int = 1000,
+                    eps: float = 0.0, gamma: float = 0.0, *, optimizer: object,
+                    basis: str = "eigen", sigma: ArrayLike | None = None,
+                    N: float | None = None, init: str | tuple[ArrayLike, ArrayLike] = "orthogonal",
+                    scale: float = 1e-3, seed: int = 0, record_every: int = 1,
+                    track_offdiag: bool = False, eig: tuple[ArrayLike, ArrayLike] | None = None,
+                    progress: bool = False) -> LinearAETrajectory:
+    """:func:`simulate_linear_ae` with any optimiser of :mod:`numerics.optimizers`, trained in
+    the eigenbasis or in pixel coordinates (``basis``; see :class:`OptimizerLinearAE`).
+
+    The initial weights are those of :func:`simulate_linear_ae` (same ``init``, ``scale``,
+    ``seed``); ``eig = (lam, V)`` skips the eigendecomposition.  The trajectory records the
+    optimiser and the basis; ``diag`` is always measured in the eigenbasis.
+    """
+    if (X is None) == (sigma is None):
+        raise ValueError("give exactly one of X (samples x features) or sigma (with N)")
+    if X is not None:
+        xa = np.asarray(X, dtype=np.float64)
+        if xa.ndim != 2 or 0 in xa.shape:
+            raise ValueError(f"X must be a non-empty samples x features array, got {xa.shape}")
+        s, n = covariance(xa), float(xa.shape[0])
+    else:
+        if N is None:
+            raise ValueError("N (the number of samples) is required with sigma")
+        s, n = np.asarray(sigma, dtype=np.float64), float(arg("N", N, positive=True))
+    for name, v in (("H", H), ("epochs", epochs), ("record_every", record_every)):
+        if not isinstance(v, (int, np.integer)) or v < (0 if name == "epochs" else 1):
+            kind = "non-negative" if name == "epochs" else "positive"
+            raise ValueError(f"{name} must be a {kind} integer, got {v!r}")
+    lam, V = eigenbasis(s) if eig is None else (np.asarray(a, dtype=np.float64) for a in eig)
+    trainer = OptimizerLinearAE(lam, V, n, optimizer, eps, gamma, basis)
+    tau = n / _lr_of(optimizer)
+    lam = trainer.lam
+    b1, b2 = _init(init, H, lam.size, V, float(arg("scale", scale, positive=True)), seed)
+    w1, w2 = trainer.from_eigen(b1, b2)
+    state = trainer.init(w1, w2)
+    rec = list(range(0, epochs + 1, record_every))
+    if rec[-1] != epochs:
+        rec.append(epochs)
+    diag = np.full((len(rec), lam.size), np.nan)
+    off = np.full(len(rec), np.nan) if track_offdiag else None
+    diverged = None
+    with tqdm(total=epochs, disable=not progress, desc=f"linear AE ({basis})", unit="ep") as bar:
+        for k, e in enumerate(rec):
+            if k:
+                w1, w2, state = trainer.advance(w1, w2, state, e - rec[k - 1])
+                bar.update(e - rec[k - 1])
+            if not (np.isfinite(w1).all() and np.isfinite(w2).all()):
+                diverged = e
+                break
+            with np.errstate(over="ignore", invalid="ignore"):
+                r1, r2 = trainer.to_eigen(w1, w2)
+                diag[k] = np.sum(r2.T * r1, axis=0)
+            if off is not None:
+                m = r2 @ r1  # V^T W2 W1 V, D x D
+                np.fill_diagonal(m, 0.0)
+                off[k] = np.abs(m).max()
+    with np.errstate(invalid="ignore", over="ignore"):
+        r1, r2 = trainer.to_eigen(w1, w2)
+        W1, W2 = r1 @ V.T, V @ r2
+    return LinearAETrajectory(np.asarray(rec), lam, V, diag, off, W1, W2, tau, n,
+                              diverged, optimizer, basis)
+
+
+def _lr_of(optimizer: object) -> float:
+    """The optimiser's (scalar) learning rate, for the nominal ``tau = N / lr``."""
+    lr = np.asarray(optimizer.lr, dtype=np.float64)
+    if lr.ndim:
+        raise ValueError("train_linear_ae takes an optimizer with a scalar lr")
+    return float(lr)
