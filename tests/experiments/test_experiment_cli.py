@@ -210,7 +210,7 @@ def test_experiment_help_shows_defaults_and_constraints(
         main(["experiment", "--help"])
     assert exc.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
-    for needle in ("(default: quick)", "(default: mnist)", "(default: results)",
+    for needle in ("(default: quick)", "(default mnist;", "(default: results)",
                    "--hidden <= the input dimension", "--lr > 0", "--seed >= 0",
                    "0.8 N / lambda_1", "lr lambda_1 / N < 1", "minibatch size >= 1"):
         assert needle in text, needle
