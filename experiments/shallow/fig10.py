@@ -88,6 +88,7 @@ def run(ctx: Context) -> dict[str, Any]:
         rel = np.abs(p[n] - ode[n].pmse) / ode[n].pmse
         dev[f"{n}_sgd_vs_ode_max_rel_pmse_gap"] = float(rel.max())
         dev[f"{n}_sgd_vs_ode_rel_pmse_gap_at_tmax"] = float(rel[-1])
+        dev[f"{n}_sgd_vs_ode_max_rel_pmse_gap_t_le_100"] = float(rel[t <= 100].max())
     for n in red:
         rel = np.abs(ode[n].pmse - red[n]["pmse"]) / red[n]["pmse"]
         dev[f"{n}_ode_vs_reduced_C8_max_rel_pmse_gap"] = float(rel.max())
@@ -108,7 +109,12 @@ def run(ctx: Context) -> dict[str, Any]:
             "remains_at_pca_error": bool(np.all(p["perfect"] <= pca[K] + 1e-3 * pca[0])),
             "note": "at a = 1 the optimal decoder gives f(b*) > 0 (RG.C.valley): the perfect "
                     "start sits at the PCA error only in the limit a -> 0",
-            "perfect_below_informed_all_t": bool(np.all(p["perfect"] <= pi_ * (1 + 1e-2))),
+            "perfect_below_informed_all_t_ode": bool(np.all(ode["perfect"].pmse
+                                                            <= ode["informed"].pmse * (1 + 1e-9))),
+            "perfect_over_informed_pmse_ode_at_t": {
+                f"{tt:g}": float(np.interp(tt, t, ode["perfect"].pmse)
+                                 / np.interp(tt, t, ode["informed"].pmse))
+                for tt in (0.0, 1.0, 10.0, 100.0, float(t[-1]))},
         },
         "random_start": {
             "t_join_informed_within_25pct": float(t[after[0]]) if after.size else None,

@@ -100,6 +100,10 @@ def run(ctx: Context) -> dict[str, Any]:
                       "and after (curve_fits.plateaus), on the ODE curve (SGD is read at the "
                       "same times; its own late-time noise makes spurious minima)",
             "n_plateaus_ode": len(pl_o),
+            "ode_shoulders_depth_0.95": [
+                {**p, "nearest_pca_k": nearest_level(p["pmse"], pca)["k"],
+                 "rel_distance_to_pca": nearest_level(p["pmse"], pca)["rel_distance"]}
+                for p in plateaus(t, po, depth=0.95)],
             "first_time_below_pca_level": crossings,
         },
         "late_time": {

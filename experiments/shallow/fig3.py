@@ -185,16 +185,18 @@ def run(ctx: Context) -> dict[str, Any]:
                      label=f"{q}: SGD aligned")
         ax[1].loglog(t[tp], curves["sgd_random0"][q][tp], col + "x", ms=3, alpha=0.6,
                      label=f"{q}: SGD random")
+    ax[1].axvspan(*window, color="0.9")
+    lines = ["exponents in the shaded window (SGD aligned | C.8 local | asymptotic):"]
+    for q in ("a", "b", "excess"):
         f = fits["sgd_informed0"][q]
         if "exponent" in f:
-            ax[1].text(window[0], curves["reduced_C8"][q][-1] * (1.6 if q == "b" else 0.5),
-                       f"{q}: fit {f['exponent']:.3f}±{f['stderr']:.3f}; "
-                       f"C.8 local {summary[q]['reduced_C8_local_in_window']:.3f}; "
-                       f"asympt. {DERIVED[q]:+.3f}", fontsize=6, color=col)
-    ax[1].axvspan(*window, color="0.9")
+            lines.append(f"{q}: {f['exponent']:.3f}+-{f['stderr']:.3f} | "
+                         f"{summary[q]['reduced_C8_local_in_window']:.3f} | {DERIVED[q]:+.3f}")
+    ax[1].text(0.02, 0.02, "\n".join(lines), transform=ax[1].transAxes, fontsize=6,
+               va="bottom")
     ax[1].set_xlabel("t")
     ax[1].set_title("(b) encoder scale a shrinks, decoder scale b grows")
-    ax[1].legend(fontsize=6, ncol=2)
+    ax[1].legend(fontsize=6, ncol=2, loc="upper left")
     fig.tight_layout()
     ctx.save(fig, metrics, arrays)
     for rs in runs.values():
