@@ -160,10 +160,14 @@ def run(ctx: Context) -> dict[str, Any]:
     ax[1].loglog(Da, floor, "b:", lw=0.8, label="noise floor of the mean")
     ax[1].loglog(Da, rms[0] * (Da / Da[0]) ** -0.5, "k--", lw=0.8, label=r"$D^{-1/2}$")
     ax[1].loglog(Da, mean_gap[0] * (Da / Da[0]) ** -1.0, "b--", lw=0.8, label=r"$D^{-1}$")
+    if late and all(v > 0 for v in late):
+        ax[1].loglog(Da, late, "r^", label=f"late signed gap, t >= {t_late:g}: slope "
+                     f"{metrics['fit_late_gap_vs_D']['slope']:.2f}")
     ax[1].set_xlabel("D")
     ax[1].set_ylabel("relative pmse gap")
-    ax[1].set_title(f"(b) gap vs D ({n_seeds} seeds, t in [{s['t_min']}, {s['t_max']}])",
-                    fontsize=9)
+    w = metrics["window"]
+    ax[1].set_title(f"(b) gap vs D ({n_seeds} seeds; rms and mean over t in [{w[0]:g}, "
+                    f"{w[1]:g}])", fontsize=9)
     ax[1].legend(fontsize=7)
     fig.tight_layout()
     ctx.save(fig, metrics, arrays, stem="shallow_figdscale_synthetic_erf")
