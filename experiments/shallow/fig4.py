@@ -100,7 +100,8 @@ def run(ctx: Context) -> dict[str, Any]:
         elif tied:
             theory[name] = "none: tied weights have no D -> infinity limit (RG.tied.scaling)"
         else:
-            theory[name] = "none: the ODE has no bias terms (not derived here)"
+            theory[name] = ("none: the ODE has no bias terms (not derived on this branch; "
+                            "branch rg-gaps may add them)")
 
     final = {n: float(r["pmse"][-1, 0]) for n, r in sgd.items()}
     dev: dict[str, float] = {}
