@@ -806,7 +806,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               "installed; install the experiments extra: pip install 'daedyn[experiments]'",
               file=sys.stderr)
         return 2
-    except (UsageError, ValueError, FileNotFoundError, KeyError, OSError) as err:
+    except (UsageError, ValueError, FileNotFoundError, KeyError, OSError,
+            FloatingPointError) as err:
         msg = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"daedyn {args.command}: error: {msg}", file=sys.stderr)
         return 2

@@ -613,6 +613,10 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
         v_ov[j] = V[..., :n_over].cpu().double().numpy()
         if b_rec is not None:
             b_rec[j] = b.cpu().double().numpy()
+        if not (np.all(np.isfinite(Q[j])) and np.all(np.isfinite(T0[j]))
+                and np.all(np.isfinite(Rr[j])) and np.all(np.isfinite(Tt[j]))):
+            raise FloatingPointError(f"SGD diverged before t = {t_rec[j]:g} (non-finite "
+                                     f"weights); lower eta (now {eta:g})")
         if x_test is not None:
             for r in range(runs):
                 lam = x_test @ W[r].T

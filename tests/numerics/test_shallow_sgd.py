@@ -542,3 +542,13 @@ def test_finite_d_sgd_approaches_the_flow(act: str, rule: str) -> None:
     assert slope < 0, (slope, mean)
     if act == "erf":
         assert mean[2] < (0.06 if rule == "vanilla" else 0.1), mean
+
+
+@pytest.mark.parametrize("activation", ["relu", "linear"])  # erf saturates: bounded outputs
+def test_divergence_is_reported_as_divergence(activation: str) -> None:
+    """A run whose weights blow up says so (not an integrals' complaint about non-finite C)."""
+    from numerics.shallow.data_model import spiked_model
+
+    with pytest.raises(FloatingPointError, match="SGD diverged"):
+        simulate_sgd(spiked_model(40, 2, seed=0), 2, [0.0, 5.0], activation=activation,
+                     eta=50.0, tied=True, init_std=1.0)
