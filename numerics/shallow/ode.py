@@ -32,6 +32,9 @@ from .integrals import ACTIVATIONS, closed_form
 
 __all__ = ["Flow", "Result", "integrate", "pca_errors", "rotate_weights", "pmse"]
 
+#: largest state (number of variables) that gets the dense finite-difference Jacobian
+_DENSE_JAC_MAX = 600
+
 
 def pca_errors(rt: ArrayLike, K: int, bulk_trace: float = 0.0) -> NDArray[np.float64]:
     """PCA reconstruction errors with k = 0..K components: half the rescaled eigenvalues not
@@ -53,6 +56,10 @@ def _pair(f, a: NDArray, b: NDArray, c: NDArray) -> NDArray:
     return np.broadcast_to(np.asarray(f(a, b, c), dtype=np.float64), np.broadcast(a, b, c).shape)
 
 
+def _pair1(f, a: NDArray) -> NDArray:
+    return np.broadcast_to(np.asarray(f(a), dtype=np.float64), a.shape)
+
+
 @dataclass
 class Flow:
     """Right-hand side of the flow for a given spectrum and hyper-parameters."""
@@ -65,6 +72,7 @@ class Flow:
     truncated: bool = False
     bulk_trace: float = 0.0
     nfev: int = field(default=0, init=False)
+    njev: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         if self.activation not in ACTIVATIONS:
@@ -142,17 +150,86 @@ class Flow:
 
     def __call__(self, t: float, y: NDArray) -> NDArray:
         self.nfev += 1
-        J0, J1, c, op = self.blocks(y)
-        K = self.K
-        z = y[: self.n_z].reshape(2 * K, self.N)
-        dz = J0 @ z + (J1 @ z) * self.rt
-        if not self.bulk:
-            return dz.ravel()
-        _, _, Qb, T0b = self.unpack(y)
-        G = self.eta * self.mask * c["I2"]
-        dQb = -2 * self.kappa * Qb
-        dT0b = -(G @ T0b + T0b @ G.T) - 2 * self.kappa * T0b
-        return np.concatenate([dz.ravel(), dQb.ravel(), dT0b.ravel()])
+        return self.rhs_batch(np.asarray(y, dtype=np.float64)[None])[0]
+
+    def rhs_batch(self, Y: NDArray) -> NDArray:
+        """The right-hand side at a batch of packed states ``Y`` (B, n) -> (B, n), without
+        building the (2K, 2K) blocks: per mode, with M the mask,
+
+            d alpha = -kappa alpha + eta rt (A alpha - (M.T0.K2) alpha + E1 beta),
+            d beta  = -(eta M.I2 + kappa) beta + eta rt E1 alpha,
+
+        A = L1 - (M.T0.L2) 1 (the blocks J0 + rt J1 of step RG.ode.weights written out)."""
+        K, N, eta, kap, M = self.K, self.N, self.eta, self.kappa, self.mask
+        Y = np.asarray(Y, dtype=np.float64)
+        B = Y.shape[0]
+        z = Y[:, : self.n_z].reshape(B, 2 * K, N)
+        al, be = z[:, :K], z[:, K:]
+        ra, rb = al * self.rt, be * self.rt
+        alT, beT = al.transpose(0, 2, 1), be.transpose(0, 2, 1)
+        Q, R, T, T0 = ra @ alT, rb @ alT, rb @ beT, be @ beT
+        if self.bulk:
+            Qb = Y[:, self.n_z: self.n_z + K * K].reshape(B, K, K)
+            T0b = Y[:, self.n_z + K * K:].reshape(B, K, K)
+            Q, T0 = Q + Qb, T0 + T0b
+        d = np.diagonal(Q, axis1=1, axis2=2)
+        qk, ql = d[:, :, None], d[:, None, :]
+        f = self._f
+        E1 = _pair1(f["E1"], d)
+        I2 = _pair(f["I2"], qk, Q, ql)
+        K2 = _pair(f["K2"], qk, Q, ql)
+        L2 = _pair(f["L2"], qk, Q, ql)
+        L1 = _pair(f["L1"], d, np.diagonal(R, axis1=1, axis2=2), np.diagonal(T, axis1=1, axis2=2))
+        MT0 = M * T0
+        A = L1 - (MT0 * L2).sum(axis=2)
+        G = eta * M * I2
+        E1c = E1[:, :, None]
+        dal = eta * self.rt * (A[:, :, None] * al - (MT0 * K2) @ al + E1c * be)
+        dbe = eta * self.rt * E1c * al - G @ be
+        if kap:
+            dal = dal - kap * al
+            dbe = dbe - kap * be
+        out = [dal.reshape(B, -1), dbe.reshape(B, -1)]
+        if self.bulk:
+            dQb = -2 * kap * Qb
+            dT0b = -(G @ T0b + T0b @ G.transpose(0, 2, 1)) - 2 * kap * T0b
+            out += [dQb.reshape(B, -1), dT0b.reshape(B, -1)]
+        return np.concatenate(out, axis=1)
+
+    def scales(self, y: NDArray) -> NDArray:
+        """Per-component magnitude of the group it belongs to (all alpha, all beta, Q for the
+        bulk Qb, T0 for the bulk T0b): the size below which a component's value no longer
+        matters for the order parameters."""
+        al, be, _, _ = self.unpack(y)
+        out = np.empty(y.size)
+        nz2 = self.n_z // 2
+        out[:nz2] = np.max(np.abs(al), initial=0.0)
+        out[nz2: self.n_z] = np.max(np.abs(be), initial=0.0)
+        if self.bulk:
+            op = self.order_parameters(y)
+            kk = self.K * self.K
+            out[self.n_z: self.n_z + kk] = np.max(np.abs(op["Q"]))
+            out[self.n_z + kk:] = np.max(np.abs(op["T0"]))
+        top = float(out.max(initial=0.0))
+        return np.maximum(out, 1e-8 * top if top > 0 else 1.0)
+
+    def jac_fd(self, t: float, y: NDArray) -> NDArray:
+        """Dense forward-difference Jacobian, all columns in one batched evaluation, with
+        increments sqrt(eps) max(|y_j|, scale of y_j's group) (:meth:`scales`).
+
+        Why not the solvers' own finite differences: they step component j by ~sqrt(eps)
+        |y_j| (or by atol); components that decay to 1e-10 and below (a unit's overlap with a
+        mode it does not learn; the bulk's T0b, which underflows) then get increments below
+        the rounding noise of the right-hand side (~1e-15, a cancellation of terms ~eta rt T0
+        ~ 1e3 at late times), their Jacobian columns are noise, Newton fails, and the step
+        size collapses (t = 1e6 took > 10 min; benchmarks/shallow_bench.py)."""
+        self.njev += 1
+        y = np.asarray(y, dtype=np.float64)
+        h = np.sqrt(np.finfo(float).eps) * np.maximum(np.abs(y), self.scales(y))
+        Y = np.concatenate([y[None], y[None] + np.diag(h)])
+        h = np.diagonal(Y[1:]) - y  # the increments actually represented
+        F = self.rhs_batch(Y)
+        return ((F[1:] - F[0]) / h[:, None]).T
 
     def jac(self, t: float, y: NDArray) -> sparse.csc_matrix:
         """The per-mode linear part J0 + rt J1 (and the bulk's linear maps) as a sparse matrix:
@@ -200,7 +277,9 @@ def pmse(alpha: ArrayLike, beta: ArrayLike, rt: ArrayLike, activation: str = "er
 
 @dataclass
 class Result:
-    """Times, pmse, order parameters (len(t), K, K), final rotated weights, PCA error levels."""
+    """Times, pmse, order parameters (len(t), K, K), final rotated weights, PCA error levels;
+    ``nfev`` right-hand-side calls by the solver, ``njev`` Jacobians (each one batched
+    evaluation of ``n + 1`` states, :meth:`Flow.jac_fd`)."""
 
     t: NDArray
     pmse: NDArray
@@ -215,6 +294,7 @@ class Result:
     seconds: float
     method: str
     message: str
+    njev: int = 0
 
 
 def initial_weights(K: int, N: int, D: int, seed: int, init_std: float = 0.1
@@ -277,8 +357,13 @@ def integrate(
         t_eval = np.concatenate([[0.0], np.geomspace(min(1e-2, t_max), t_max, 200)])
     t_eval = np.asarray(t_eval, float)
     t0 = time.perf_counter()
-    # the sparse per-mode Jacobian only pays for many modes; small systems get finite differences
-    kw = {"jac": fl.jac} if method in ("BDF", "Radau") and fl.n_z > 600 else {}
+    # implicit methods: small systems get the batched, group-scaled finite-difference Jacobian
+    # (Flow.jac_fd); many explicit modes the sparse per-mode Jacobian (BDF, Radau)
+    kw: dict = {}
+    if method in ("BDF", "Radau", "LSODA") and y0.size <= _DENSE_JAC_MAX:
+        kw = {"jac": fl.jac_fd}
+    elif method in ("BDF", "Radau"):
+        kw = {"jac": fl.jac}
     sol = solve_ivp(fl, (0.0, float(t_eval[-1])), y0, method=method, t_eval=t_eval,
                     rtol=rtol, atol=atol, **kw)
     secs = time.perf_counter() - t0
@@ -292,5 +377,5 @@ def integrate(
         Q=np.array([o["Q"] for o in ops]), R=np.array([o["R"] for o in ops]),
         T=np.array([o["T"] for o in ops]), T0=np.array([o["T0"] for o in ops]),
         alpha=alf.copy(), beta=bef.copy(), pca_errors=pca_errors(fl.rt, K, bulk_trace),
-        nfev=fl.nfev, seconds=secs, method=method, message=str(sol.message),
+        nfev=fl.nfev, seconds=secs, method=method, message=str(sol.message), njev=fl.njev,
     )
