@@ -30,7 +30,8 @@ from scipy.integrate import solve_ivp
 
 from .integrals import ACTIVATIONS, closed_form
 
-__all__ = ["Flow", "Result", "integrate", "pca_errors", "rotate_weights", "pmse"]
+__all__ = ["Flow", "Result", "compress_flat_bulk", "integrate", "pca_errors", "rotate_weights",
+           "pmse"]
 
 #: largest state (number of variables) that gets the dense finite-difference Jacobian
 _DENSE_JAC_MAX = 600
@@ -71,6 +72,7 @@ class Flow:
     kappa: float = 0.0
     truncated: bool = False
     bulk_trace: float = 0.0
+    bulk_modes: int | None = None
     nfev: int = field(default=0, init=False)
     njev: int = field(default=0, init=False)
 
@@ -80,13 +82,33 @@ class Flow:
         self.rt = np.asarray(self.rt, dtype=np.float64)
         if self.rt.ndim != 1 or np.any(self.rt < 0) or not np.all(np.isfinite(self.rt)):
             raise ValueError("rt must be a 1-d array of finite non-negative eigenvalues")
-        self.N = self.rt.size
         K = self.K
+        self.rt_given = self.rt
+        self.trace = float(self.rt.sum() + self.bulk_trace)
+        if self.bulk_modes is not None:
+            # a flat bulk of n modes at rt_b = bulk_trace / n: exactly min(2K, n) virtual modes
+            # at rt_b (compress_flat_bulk), appended to the explicit ones
+            if isinstance(self.bulk_modes, bool) or int(self.bulk_modes) < 1:
+                raise ValueError("bulk_modes must be a positive integer")
+            if not self.bulk_trace > 0:
+                raise ValueError("bulk_modes needs bulk_trace > 0")
+            self.rt_bulk = self.bulk_trace / int(self.bulk_modes)
+            self.n_virtual = min(2 * K, int(self.bulk_modes))
+            self.rt = np.concatenate([self.rt, np.full(self.n_virtual, self.rt_bulk)])
+        self.N = self.rt.size
         self.mask = np.tril(np.ones((K, K))) if self.truncated else np.ones((K, K))
         a = self.activation
         self._f = {n: closed_form(n, a) for n in ("E1", "I2", "K2", "L1", "L2", "J2")}
         self.n_z = 2 * K * self.N
-        self.bulk = self.bulk_trace > 0
+        self.bulk = self.bulk_trace > 0 and self.bulk_modes is None
+
+    def pca_levels(self) -> NDArray[np.float64]:
+        """PCA error levels with 0..K components for this spectrum (bulk included)."""
+        if self.bulk_modes is not None:
+            return pca_errors(np.concatenate([self.rt_given,
+                                              np.full(int(self.bulk_modes), self.rt_bulk)]),
+                              self.K)
+        return pca_errors(self.rt, self.K, self.bulk_trace)
 
     # ---- state packing: z (2K, N) then, with a bulk, Qb (K, K) and T0b (K, K)
     def pack(self, alpha: NDArray, beta: NDArray, Qb: NDArray | None = None,
@@ -260,7 +282,7 @@ class Flow:
     def pmse(self, y: NDArray) -> float:
         op = self.order_parameters(y)
         c = self._coefficients(op, with_j2=True)
-        return pmse_from(op, c, float(self.rt.sum() + self.bulk_trace))
+        return pmse_from(op, c, self.trace)
 
 
 def pmse_from(op: dict[str, NDArray], c: dict[str, NDArray], trace: float) -> float:
@@ -297,6 +319,25 @@ class Result:
     njev: int = 0
 
 
+def compress_flat_bulk(alpha: ArrayLike, beta: ArrayLike) -> tuple[NDArray, NDArray]:
+    """Replace n modes that share one eigenvalue by m = min(2K, n) virtual modes, exactly.
+
+    Every mode tau obeys dz_tau/dt = (J0 + rt_tau J1) z_tau with blocks that depend on the
+    order parameters only (step RG.ode.weights), and the modes enter the order parameters only
+    through sums of rt_tau z_tau z_tau^T and beta_tau beta_tau^T.  For a set of modes with one
+    common rt, Z(t) = Phi(t) Z(0) for the (2K, n) matrix Z of their z's, so they enter only
+    through the Gram matrix Z Z^T = Phi (Z0 Z0^T) Phi^T (step RG.ode.densities summed over the
+    set); any (2K, m) factor F with F F^T = Z0 Z0^T evolves to a factor of Z Z^T.  F = R^T of
+    the QR decomposition Z0^T = Q R.  ``alpha``, ``beta``: (K, n); returns (K, m) each."""
+    al, be = np.asarray(alpha, float), np.asarray(beta, float)
+    if al.ndim != 2 or al.shape != be.shape:
+        raise ValueError("alpha and beta must be (K, n) arrays of one shape")
+    K = al.shape[0]
+    Rm = np.linalg.qr(np.concatenate([al, be]).T, mode="r")  # (m, 2K)
+    F = Rm.T  # (2K, m): F F^T = Z Z^T
+    return F[:K].copy(), F[K:].copy()
+
+
 def initial_weights(K: int, N: int, D: int, seed: int, init_std: float = 0.1
                     ) -> tuple[NDArray, NDArray]:  # noqa: D401
     """Rotated weights of i.i.d. N(0, init_std^2) weights: alpha ~ N(0, s^2), beta ~ N(0, s^2/D)
@@ -322,6 +363,7 @@ def integrate(
     init_std: float = 0.1,
     D: int | None = None,
     bulk_trace: float = 0.0,
+    bulk_modes: int | None = None,
     rtol: float = 1e-8,
     atol: float | None = None,
     method: str = "LSODA",
@@ -333,6 +375,14 @@ def integrate(
     ``bulk_trace`` > 0 adds an aggregated bulk in its rt -> 0 limit (random start: Qb =
     init_std^2 bulk_trace I, T0b = init_std^2 I).  ``D`` (input dimension, default the number of
     modes) sets the scale of the random decoder start.
+
+    ``bulk_modes`` = n (with ``bulk_trace`` > 0): instead, a flat bulk of n modes at rt_b =
+    bulk_trace / n, exact at finite n (:func:`compress_flat_bulk`: min(2K, n) virtual modes at
+    rt_b after the given ones).  The rt -> 0 limit freezes the bulk's encoder part Qb, which is
+    wrong once eta rt_b T0 K2 t is O(1): at K = 3, spikes 9, 25, 81, D = 1000, erf, eta = 0.1 the
+    decoder norm T0 reaches ~150 and the two bulks give pmse 2.37 (rt -> 0) vs 0.87 (997 modes)
+    at t = 1000.  ``alpha0``/``beta0`` then have N + n columns (the bulk is compressed) or
+    N + min(2K, n) (already virtual).  ``D`` defaults to N + n.
     """
     if tied:
         raise ValueError("tied weights have no D -> infinity limit in this scaling "
@@ -341,15 +391,24 @@ def integrate(
         raise ValueError("K must be >= 1")
     if rtol <= 0 or t_max <= 0:
         raise ValueError("rtol and t_max must be positive")
-    fl = Flow(np.asarray(rt, float), K, activation, eta, kappa, truncated, bulk_trace)
+    fl = Flow(np.asarray(rt, float), K, activation, eta, kappa, truncated, bulk_trace,
+              bulk_modes)
     N = fl.N
+    n_given = fl.rt_given.size
+    n_full = n_given + (int(bulk_modes) if bulk_modes is not None else 0)
     if alpha0 is None or beta0 is None:
         if seed is None:
             raise ValueError("give alpha0 and beta0, or a seed")
-        alpha0, beta0 = initial_weights(K, N, D or N, seed, init_std)
+        alpha0, beta0 = initial_weights(K, n_full, D or n_full, seed, init_std)
     al, be = np.asarray(alpha0, float), np.asarray(beta0, float)
+    if bulk_modes is not None and al.ndim == 2 and al.shape[1] == n_full != N \
+            and be.shape == al.shape:
+        va, vb = compress_flat_bulk(al[:, n_given:], be[:, n_given:])
+        al = np.concatenate([al[:, :n_given], va], axis=1)
+        be = np.concatenate([be[:, :n_given], vb], axis=1)
     if al.shape != (K, N) or be.shape != (K, N):
-        raise ValueError(f"alpha0 and beta0 must have shape ({K}, {N})")
+        raise ValueError(f"alpha0 and beta0 must have shape ({K}, {N})"
+                         + (f" or ({K}, {n_full})" if bulk_modes is not None else ""))
     y0 = fl.pack(al, be, init_std**2 * bulk_trace * np.eye(K), init_std**2 * np.eye(K))
     if atol is None:
         atol = rtol * 1e-3 * max(1.0, float(np.max(np.abs(y0))))
@@ -376,6 +435,6 @@ def integrate(
         t=sol.t, pmse=errs,
         Q=np.array([o["Q"] for o in ops]), R=np.array([o["R"] for o in ops]),
         T=np.array([o["T"] for o in ops]), T0=np.array([o["T0"] for o in ops]),
-        alpha=alf.copy(), beta=bef.copy(), pca_errors=pca_errors(fl.rt, K, bulk_trace),
+        alpha=alf.copy(), beta=bef.copy(), pca_errors=fl.pca_levels(),
         nfev=fl.nfev, seconds=secs, method=method, message=str(sol.message), njev=fl.njev,
     )
