@@ -13,7 +13,9 @@ M the all-ones (vanilla) or lower-triangular (truncated) mask, '.' the elementwi
 Q = sum rt alpha alpha^T, R = sum rt beta alpha^T, T = sum rt beta beta^T, T0 = sum beta beta^T.
 The densities q, r, t of the paper are the push-forward z z^T of this flow, so it stays on the
 physical set (rank one per mode) by construction.  An optional aggregated bulk (rt -> 0 limit,
-step ``RG.ode.bulk``) adds the K x K matrices Qb (bulk part of Q) and T0b (of T0).
+step ``RG.ode.bulk``) adds the K x K matrices Qb (bulk part of Q) and T0b (of T0); a flat bulk
+of n modes at finite rt is represented exactly by min(2K, n) virtual modes
+(:func:`compress_flat_bulk`, ``bulk_modes=n``).  Implicit solvers get :meth:`Flow.jac_fd`.
 
 All modes are handled by array operations (no Python loop over modes).
 """
