@@ -26,7 +26,10 @@ def compress_degenerate(rt: ArrayLike, alpha: ArrayLike, beta: ArrayLike, *,
     ``rtol`` of the largest) by 2K modes with the same ``sum z z^T`` (``z = (alpha, beta)``).
 
     Returns ``(rt_c, alpha_c, beta_c, dropped_trace)`` with ``rt_c`` sorted decreasingly and
-    ``dropped_trace = sum(rt) - sum(rt_c)`` (to be added back to the pmse's trace term)."""
+    ``dropped_trace = sum(rt) - sum(rt_c)`` (to be added back to the pmse's trace term).
+    Each group is factored by :func:`numerics.shallow.ode.compress_flat_bulk`."""
+    from numerics.shallow.ode import compress_flat_bulk
+
     rt = np.asarray(rt, dtype=float)
     al, be = np.asarray(alpha, dtype=float), np.asarray(beta, dtype=float)
     if rt.ndim != 1 or al.shape != be.shape or al.ndim != 2 or al.shape[1] != rt.size:
@@ -45,12 +48,10 @@ def compress_degenerate(rt: ArrayLike, alpha: ArrayLike, beta: ArrayLike, *,
             out_a.append(al[:, s:e])
             out_b.append(be[:, s:e])
             continue
-        z = np.concatenate([al[:, s:e], be[:, s:e]])
-        lam, U = np.linalg.eigh(z @ z.T)
-        zc = U * np.sqrt(np.clip(lam, 0.0, None))
-        out_rt.append(np.full(2 * K, rt[s:e].mean()))
-        out_a.append(zc[:K])
-        out_b.append(zc[K:])
+        a_c, b_c = compress_flat_bulk(al[:, s:e], be[:, s:e])
+        out_rt.append(np.full(a_c.shape[1], rt[s:e].mean()))
+        out_a.append(a_c)
+        out_b.append(b_c)
     rt_c = np.concatenate(out_rt)
     return rt_c, np.concatenate(out_a, 1), np.concatenate(out_b, 1), float(rt.sum() - rt_c.sum())
 
