@@ -2,8 +2,8 @@
 rescalings, i.e. under "standard conditions": inputs normalised the standard way (grayscale
 CIFAR-10 luminance minus its scalar mean, divided by its scalar standard deviation, as
 ``transforms.Normalize`` does for one channel: entries of variance 1, so the top eigenvalues
-are O(D), not O(1); no division of the eigenvalues by D, no 1/sqrt(D) in the pre-activations, no D-scaled
-learning rates), a plain ``torch.nn`` network (``nn.Linear`` layers with PyTorch's default
+are O(D), not O(1); no division of the eigenvalues by D, no 1/sqrt(D) in the
+pre-activations, no D-scaled learning rates), a plain ``torch.nn`` network (``nn.Linear`` layers with PyTorch's default
 initialisation, no bias), ``g(z) = erf(z / sqrt 2)``, the per-image loss
 ``||x - xhat||^2 / 2`` and ``torch.optim.SGD`` with one learning rate for all weights and
 mini-batches of ``batch`` images drawn with replacement.
