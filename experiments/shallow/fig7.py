@@ -2,16 +2,16 @@
 rescalings, i.e. under "standard conditions": inputs normalised the standard way (grayscale
 CIFAR-10 luminance minus its scalar mean, divided by its scalar standard deviation, as
 ``transforms.Normalize`` does for one channel: entries of variance 1, so the top eigenvalues
-are O(D), not O(1); no division of the eigenvalues by D, no 1/sqrt(D) in the
-pre-activations, no D-scaled learning rates), a plain ``torch.nn`` network (``nn.Linear`` layers with PyTorch's default
-initialisation, no bias), ``g(z) = erf(z / sqrt 2)``, the per-image loss
-``||x - xhat||^2 / 2`` and ``torch.optim.SGD`` with one learning rate for all weights and
-mini-batches of ``batch`` images drawn with replacement.
+are O(D), not O(1)); no division of the eigenvalues by D, no 1/sqrt(D) in the
+pre-activations, no D-scaled learning rates; a plain ``torch.nn`` network (``nn.Linear``
+layers with PyTorch's default initialisation, no bias), ``g(z) = erf(z / sqrt 2)``, the
+per-image loss ``||x - xhat||^2 / 2`` and ``torch.optim.SGD`` with one learning rate for all
+weights and mini-batches of ``batch`` images drawn with replacement.
 
 The paper's three phenomena, each decided with numbers: tied weights fail to reach even the
 rank-1 PCA error; untied weights reach the rank-K PCA error; the encoder norms shrink and the
 decoder norms grow (inset).  The PCA errors are those of the uncentred second moment of the same
-raw inputs (the best rank-k linear reconstruction without bias), on the same per-image scale
+inputs (the best rank-k linear reconstruction without bias), on the same per-image scale
 ``||x - P_k x||^2 / 2``.  There is no theory curve: the ODE describes the rescaled model only.
 Plain SGD here runs through torch's own optimiser, not :func:`.sgd_runs.resumable_sgd` (which
 simulates the rescaled model); it is checkpointed per chunk in the same way.
