@@ -42,24 +42,22 @@ SPEC = FigureSpec(
 )
 
 
-def _raw_images(ctx: Context, n: int) -> tuple[np.ndarray, Any]:
+def _standardised_images(ctx: Context, n: int) -> tuple[np.ndarray, Any]:
     """Luminance of the first ``n`` training images, standardised by its scalar mean and
-    standard deviation (no 1/D rescaling of the spectrum)."""
-    from numerics.shallow.data_model import grayscale
+    standard deviation (no 1/D rescaling of the spectrum).  Standardisation is invariant under
+    the affine map of :mod:`.realdata` (scalar divisor and shift), so it is computed from the
+    cached scaled images."""
+    from .image_theory import images_and_spectrum
 
-    from ..datasets import load
-
-    ds = load("cifar10", ctx.data_dir, n_samples=n)
-    lum = grayscale(ds.x, "cifar")
-    mean, sd = float(lum.mean()), float(lum.std())
-    x = (lum - mean) / sd
-    ctx.data["cifar10-gray-raw"] = {
-        "dataset": "cifar10-gray", "n_images": int(x.shape[0]), "D": int(x.shape[1]),
-        "files": [str(f) for f in ds.files], "pixels": "uint8 / 255 in [0, 1]",
-        "grayscale": "luminance 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601)",
+    im, _ = images_and_spectrum(ctx, "cifar10-gray", n)
+    mean, sd = float(im.x.mean()), float(im.x.std())
+    x = (im.x - mean) / sd
+    ctx.data["cifar10-gray-standardised"] = {
+        "from": "the cifar10-gray record (luminance, paper scaling), then",
         "scaling": "(x - scalar mean) / scalar std ('standard conditions' of Fig. 7; the "
-                   "spectrum is not divided by D)", "scalar_mean": mean, "scalar_std": sd}
-    return x, ds
+                   "spectrum is not divided by D): the same as standardising the luminance",
+        "D": int(x.shape[1]), "n_images": int(x.shape[0])}
+    return x, im
 
 
 def train(ctx: Context, name: str, x: np.ndarray, K: int, tied: bool, rec_steps: np.ndarray,
@@ -146,7 +144,7 @@ def run(ctx: Context) -> dict[str, Any]:
 
     s = ctx.settings
     K, seed = int(s["K"]), int(s["seed"])
-    x, ds = _raw_images(ctx, int(s["n_images"]))
+    x, im = _standardised_images(ctx, int(s["n_images"]))
     N, D = x.shape
     rec = np.unique(np.concatenate([[0], np.rint(np.geomspace(10, int(s["steps"]),
                                                               int(s["n_records"])))]
@@ -164,7 +162,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "deviations": {"untied_final_over_pca_rank_K": fu / pca[K],
                        "tied_final_over_pca_rank_1": ft / pca[1]},
         "theory": "none: the ODE describes the rescaled model only",
-        "pca_errors": pca.tolist(), "final_loss": {"untied": fu, "tied": ft},
+        "D": int(D), "pca_errors": pca.tolist(), "final_loss": {"untied": fu, "tied": ft},
         "steps": int(rec[-1]), "batch": int(s["batch"]), "lr": float(s["lr"]),
         "epochs_equivalent": float(rec[-1] * int(s["batch"]) / N),
         "encoder_norm_start_end": [float(wu[0].mean()), float(wu[-1].mean())],
@@ -201,7 +199,7 @@ def run(ctx: Context) -> dict[str, Any]:
     ins.tick_params(labelsize=6)
     ins.legend(fontsize=6)
     fig.tight_layout()
-    ctx.save(fig, metrics, arrays, x=x, data_path=ds.files[0])
+    ctx.save(fig, metrics, arrays, x=x, data_path=im.files[0])
     plt.close(fig)
     for name in runs:
         checkpoint.remove(ctx.checkpoint_path(name))

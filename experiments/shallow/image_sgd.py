@@ -60,7 +60,7 @@ def reconstruction_error(X: NDArray, W: NDArray, V: NDArray, b: NDArray | None,
     out = np.empty(X.shape[0])
     with torch.no_grad():
         for i in range(0, X.shape[0], batch):
-            x = torch.from_numpy(np.ascontiguousarray(X[i:i + batch]))
+            x = torch.from_numpy(np.array(X[i:i + batch]))  # a copy: X may be read-only
             lam = x @ Wt.T
             if bt is not None:
                 lam = lam + bt

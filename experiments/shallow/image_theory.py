@@ -12,6 +12,7 @@ online SGD on the images (:func:`.image_sgd.image_sgd`) and integrates the ODE
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -23,13 +24,21 @@ from .context import Context
 def images_and_spectrum(ctx: Context, name: str, n: int, split: str = "train"
                         ) -> tuple[Any, Any]:
     """The first ``n`` images of ``split`` (scaled rows) and the :class:`Spectrum` of their
-    second moment; the preprocessing record goes into ``ctx.data``."""
+    second moment; the preprocessing record goes into ``ctx.data``.  Cached per process (the
+    figures of one ``daedyn figures`` call, or one test session, read the files once)."""
+    im, spec = _cached(name, ctx.data_dir, n, split)
+    ctx.data[name] = im.record
+    return im, spec
+
+
+@lru_cache(maxsize=2)
+def _cached(name: str, data_dir: str | None, n: int, split: str) -> tuple[Any, Any]:
     from numerics.shallow.data_model import eigen_decomposition, empirical_covariance
 
     from .realdata import load_images
 
-    im = load_images(name, ctx.data_dir, n=n, split=split)
-    ctx.data[name] = im.record
+    im = load_images(name, data_dir, n=n, split=split)
+    im.x.setflags(write=False)  # shared between callers: never modified in place
     return im, eigen_decomposition(empirical_covariance(im.x))
 
 
