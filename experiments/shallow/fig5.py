@@ -63,6 +63,7 @@ def overlap_measures(O: NDArray) -> dict[str, float]:
         r, c = linear_sum_assignment(-O2)
         best = float(O2[r, c].sum() / K)
     return {"diag_weight": float(np.mean(np.diag(O2))),
+            "diag_per_unit": np.diag(O2).tolist(),
             "best_permutation_weight": float(best),
             "subspace_weight": float(np.mean(O2.sum(1))),
             "max_entry_weight": float(np.mean(O2.max(1)))}
