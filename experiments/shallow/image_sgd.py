@@ -19,7 +19,7 @@ At every record time the run measures, besides the weights:
 - ``w_norm``, ``v_norm``: the norms ``|w_k|`` and ``|v_k| / sqrt(D)`` per unit;
 - ``overlap``: the rotated weights ``w_k . e_tau`` with the first ``n_overlap`` eigenvectors,
   and ``gram`` = ``W W^T`` (with the overlaps: the part of ``e_tau`` in the span of the
-  encoder, :func:`subspace_capture`).
+  encoder, :func:`subspace_capture`); ``v_overlap``, ``v_gram`` likewise for the decoder.
 """
 
 from __future__ import annotations
@@ -150,6 +150,8 @@ def image_sgd(ctx: Context, name: str, X: NDArray, K: int, times: Sequence[float
                 rec["pmse_gauss"] = np.array([ode_pmse(al, be, rt, activation)])
             if n_overlap:
                 rec["overlap"] = (W @ E[:, :n_overlap])[None]
+                rec["v_overlap"] = (V @ E[:, :n_overlap])[None]
+                rec["v_gram"] = (V @ V.T)[None]
         return rec
 
     state: dict[str, NDArray] = {}

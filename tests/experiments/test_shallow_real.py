@@ -103,7 +103,7 @@ def test_fig9_real_data_insights(tmp_path) -> None:
     metrics, js, a = _run("9", tmp_path)
     assert len(metrics["final_pmse"]) == 6
     cap = a["capture"]
-    assert np.all(cap >= -1e-9) and np.all(cap <= 1 + 1e-9)  # |P_W e|^2 of a unit vector
+    assert np.all(cap >= -1e-9) and np.all(cap <= 1 + 1e-9)  # |P_V e|^2 of a unit vector
     assert "none" in metrics["theory"]["erf tied"]
 
 
