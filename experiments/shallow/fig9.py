@@ -89,7 +89,7 @@ def run(ctx: Context) -> dict[str, Any]:
         if not tied and not bias:
             al, be = rotate_weights(w0, v0, spec.vectors)
             odes[label] = integrate(spec.rho / D, K, act, eta=eta, t_eval=times, alpha0=al,
-                                    beta0=be, rtol=1e-6, method="LSODA", D=D)
+                                    beta0=be, rtol=1e-6, method="RK45", D=D)
             for k, v in gap_metrics(times, runs[label]["pmse"], odes[label].pmse).items():
                 deviations[f"{name}_sgd_vs_ode_{k}"] = v
 
