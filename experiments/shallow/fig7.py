@@ -110,6 +110,8 @@ def train(ctx: Context, name: str, x: np.ndarray, K: int, tied: bool, rec_steps:
                          f"--overwrite to start over")
     if not state:
         state = measure()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # small per-step tensors: threads only add synchronisation
     try:
         for c in range(done, len(groups)):
             rng = np.random.default_rng(chunk_seed(seed, c))
@@ -133,6 +135,8 @@ def train(ctx: Context, name: str, x: np.ndarray, K: int, tied: bool, rec_steps:
         loaded = checkpoint.load(ck, identity)
         raise Interrupted(f"{ctx.stem} {name}", int(loaded[0]) if loaded else 0, ck, True,
                           unit="chunk") from None
+    finally:
+        torch.set_num_threads(threads)
     return state
 
 
