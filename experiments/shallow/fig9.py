@@ -113,6 +113,11 @@ def run(ctx: Context) -> dict[str, Any]:
         "final_over_chance": {lab: v / chance for lab, v in final.items()},
         "excess_over_pca_rank_K": {lab: v - float(pca[K]) for lab, v in final.items()},
         "pca_rank_matching_final_pmse": {lab: rank_match(v) for lab, v in final.items()},
+        # relative decrease over the last quarter of the (log-spaced) records: still learning
+        # (> 0) or stuck on a plateau (about 0) at the end of the run
+        "late_relative_decrease": {
+            lab: float(1 - r["pmse"][-1] / r["pmse"][-1 - max(1, (times.size - 1) // 4)])
+            for lab, r in runs.items()},
         "bias_init_shift": float(s["bias_shift"]),
         "bias_final_shift": {lab: (runs[lab]["b"] / np.sqrt(D)).tolist()
                              for lab, *_ in VARIANTS if "bias" in lab},
