@@ -49,6 +49,9 @@ def test_fig5_vanilla_vs_truncated(tmp_path) -> None:
         O = a[f"{rule}_overlap"]
         assert O.shape == (K, K)
         assert np.all(np.sum(O**2, axis=1) <= 1 + 1e-12)  # cosines with orthonormal vectors
+    long = metrics["ode_beyond_sgd_horizon"]
+    assert set(long) == {"vanilla", "truncated"}
+    assert all(0 <= long[r]["overlap"]["diag_weight"] <= 1 for r in long)
     assert "fashion_mnist" in metrics
     fm = metrics["fashion_mnist"]
     if "skipped" not in fm:
