@@ -99,6 +99,9 @@ def test_fig8_relu_and_linear(tmp_path) -> None:
         K = js["settings"]["Ks"][0]
         assert a[f"{act}_K{K}_pmse_ode"][0] == pytest.approx(a[f"{act}_K{K}_pmse_sgd_gauss"][0],
                                                              rel=1e-12)
+        Kh = js["settings"]["half_D"]["K"]
+        assert a[f"{act}_K{Kh}_short_pmse_ode"][0] == pytest.approx(
+            a[f"{act}_K{Kh}_short_pmse_sgd"][0], rel=2e-2)  # images vs Gaussian at t = 0
 
 
 def test_fig9_real_data_insights(tmp_path) -> None:
