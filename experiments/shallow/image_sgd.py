@@ -48,7 +48,7 @@ def reconstruction_error(X: NDArray, W: NDArray, V: NDArray, b: NDArray | None,
     ``units`` hidden units (the partial reconstruction of Fig. 5(d))."""
     import torch
 
-    from numerics.shallow.sgd import _activation  # the simulator's own activation
+    from numerics.shallow.sgd import activation_fn  # the simulator's own activation
 
     D = X.shape[1]
     k = W.shape[0] if units is None else int(units)
@@ -64,7 +64,7 @@ def reconstruction_error(X: NDArray, W: NDArray, V: NDArray, b: NDArray | None,
             lam = x @ Wt.T
             if bt is not None:
                 lam = lam + bt
-            h = _activation(activation, lam / np.sqrt(D))
+            h = activation_fn(activation, lam / np.sqrt(D))
             out[i:i + batch] = (((x - h @ Vt) ** 2).sum(1) / (2 * D)).numpy()
     if not np.all(np.isfinite(out)):
         raise FloatingPointError("reconstruction error is not finite (SGD diverged?)")
@@ -76,14 +76,14 @@ def reconstruct(X: NDArray, W: NDArray, V: NDArray, b: NDArray | None, activatio
     """``xhat`` of the rows of ``X`` from the first ``units`` hidden units (all by default)."""
     import torch
 
-    from numerics.shallow.sgd import _activation
+    from numerics.shallow.sgd import activation_fn
 
     D = X.shape[1]
     k = W.shape[0] if units is None else int(units)
     lam = torch.from_numpy(X @ W[:k].T)
     if b is not None:
         lam = lam + torch.from_numpy(np.asarray(b[:k], dtype=np.float64))
-    h = _activation(activation, lam / np.sqrt(D)).numpy()
+    h = activation_fn(activation, lam / np.sqrt(D)).numpy()
     return h @ V[:k]
 
 

@@ -623,7 +623,7 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
                 if use_bias:
                     lam = lam + b[r]
                 lam = lam / math.sqrt(D)
-                h = _activation(activation, lam)
+                h = activation_fn(activation, lam)
                 err = ((x_test - h @ V[r]) ** 2).sum(1) / (2 * D)
                 pm[j, r] = float(err.mean())
                 pm_se[j, r] = float(err.std() / math.sqrt(n_test))
@@ -675,7 +675,8 @@ def simulate_sgd(data: ArrayLike | Spectrum | SpikedModel, K: int, times: ArrayL
                          b.cpu().double().numpy() if use_bias else None, wall, spec, config)
 
 
-def _activation(name: str, lam: torch.Tensor) -> torch.Tensor:
+def activation_fn(name: str, lam: torch.Tensor) -> torch.Tensor:
+    """g(lam) of SHALLOW_MODEL.md: "erf" is erf(lam / sqrt 2), "relu" max(lam, 0), "linear"."""
     if name == "linear":
         return lam
     if name == "erf":
