@@ -36,4 +36,5 @@ def test_readme_findings_are_generated_by_the_verifier() -> None:
 
 
 def test_readme_is_short() -> None:
-    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 170
+    # three sources, each with its findings and headline results: a page, not a manual
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 230
