@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import provenance
+from .. import checkpoint, provenance
 from ..artifacts import prepare_out, save_run
 
 
@@ -48,6 +48,26 @@ class Context:
     def checkpoint_path(self, name: str) -> Path:
         """The checkpoint of the part ``name`` of this figure (one per SGD run)."""
         return self.out / f"{self.stem}.{name}.ckpt.npz"
+
+    def resume_state(self, path: Path, identity: Mapping[str, Any]
+                     ) -> tuple[int, dict[str, np.ndarray]]:
+        """``(done, state)`` of the checkpoint at ``path`` under ``--resume`` (``(0, {})`` when
+        there is none); without ``--resume`` an existing checkpoint is an error unless
+        ``--overwrite`` (a settings mismatch is always one: ``checkpoint.SettingsMismatch``)."""
+        if self.resume:
+            loaded = checkpoint.load(path, identity)
+            return loaded if loaded is not None else (0, {})
+        if path.exists() and not self.overwrite:
+            raise ValueError(f"{path} holds an unfinished run; pass --resume to continue it or "
+                             f"--overwrite to start over")
+        return 0, {}
+
+    @staticmethod
+    def record_groups(n_records: int, chunks: int) -> list[np.ndarray]:
+        """Record indices 1..n_records-1 in at most ``chunks`` consecutive groups of about
+        equal size (the checkpoint units of a run; record 0 is the start)."""
+        idx = np.arange(1, n_records)
+        return [g for g in np.array_split(idx, max(1, min(chunks, idx.size))) if g.size]
 
     def device_label(self) -> str:
         import torch

@@ -83,7 +83,7 @@ def run(ctx: Context) -> dict[str, Any]:
     metrics: dict[str, Any] = {
         "pca_errors": pca.tolist(),
         "pmse_method_sgd": sgd["pmse_method"],
-        "ode_modes": th.modes, "ode_seconds": th.seconds,
+        "ode_modes": th.alpha.shape[1], "ode_seconds": th.seconds,
         "deviations": {
             "pmse_rel_gap_at_t0": float(rel[0]),
             "pmse_max_rel_gap": float(rel.max()),

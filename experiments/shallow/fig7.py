@@ -93,21 +93,13 @@ def train(ctx: Context, name: str, x: np.ndarray, K: int, tied: bool, rec_steps:
             raise FloatingPointError(f"{name}: loss diverged; lower lr (now {lr:g})")
         return {"loss": np.array([loss]), "w_norm": w[None], "v_norm": v[None]}
 
-    groups = [g for g in np.array_split(np.arange(1, rec_steps.size),
-                                        max(1, min(chunks, rec_steps.size - 1))) if g.size]
-    state: dict[str, np.ndarray] = {}
-    done = 0
-    if ctx.resume:
-        loaded = checkpoint.load(ck, identity)
-        if loaded is not None:
-            done, state = loaded
-            with torch.no_grad():
-                enc.weight.copy_(torch.from_numpy(state["enc"]))
-                if dec is not None:
-                    dec.weight.copy_(torch.from_numpy(state["dec"]))
-    elif ck.exists() and not ctx.overwrite:
-        raise ValueError(f"{ck} holds an unfinished run; pass --resume to continue it or "
-                         f"--overwrite to start over")
+    groups = ctx.record_groups(rec_steps.size, chunks)
+    done, state = ctx.resume_state(ck, identity)
+    if state:
+        with torch.no_grad():
+            enc.weight.copy_(torch.from_numpy(state["enc"]))
+            if dec is not None:
+                dec.weight.copy_(torch.from_numpy(state["dec"]))
     if not state:
         state = measure()
     threads = torch.get_num_threads()

@@ -154,18 +154,8 @@ def image_sgd(ctx: Context, name: str, X: NDArray, K: int, times: Sequence[float
                 rec["v_gram"] = (V @ V.T)[None]
         return rec
 
-    state: dict[str, NDArray] = {}
-    done = 0
-    if ctx.resume:
-        loaded = checkpoint.load(ck, identity)
-        if loaded is not None:
-            done, state = loaded
-    elif ck.exists() and not ctx.overwrite:
-        raise ValueError(f"{ck} holds an unfinished run; pass --resume to continue it or "
-                         f"--overwrite to start over")
-    # record groups: chunk c covers record indices groups[c]
-    groups = [g for g in np.array_split(np.arange(1, t.size), max(1, min(chunks, t.size - 1)))
-              if g.size]
+    done, state = ctx.resume_state(ck, identity)
+    groups = ctx.record_groups(t.size, chunks)  # chunk c covers record indices groups[c]
     if done == 0:
         V0 = W0 if tied else np.array(v0, dtype=np.float64)
         state = {"W": W0, "V": V0, **measure(W0, V0, bias)}

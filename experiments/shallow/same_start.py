@@ -13,11 +13,13 @@ the pmse, ``tr(Omega) / (2D)``, is restored separately).  The ODE then costs the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from numerics.shallow.ode import Result
 
 
 def compress_degenerate(rt: ArrayLike, alpha: ArrayLike, beta: ArrayLike, *,
@@ -56,25 +58,9 @@ def compress_degenerate(rt: ArrayLike, alpha: ArrayLike, beta: ArrayLike, *,
     return rt_c, np.concatenate(out_a, 1), np.concatenate(out_b, 1), float(rt.sum() - rt_c.sum())
 
 
-@dataclass
-class Theory:
-    """An ODE solution on the compressed modes, with the pmse on the full trace."""
-
-    t: NDArray
-    pmse: NDArray
-    Q: NDArray
-    R: NDArray
-    T: NDArray
-    T0: NDArray
-    alpha: NDArray
-    beta: NDArray
-    modes: int
-    seconds: float
-
-
 def ode_from_weights(spec: Any, W0: ArrayLike, V0: ArrayLike, times: ArrayLike, *,
                      activation: str = "erf", eta: float = 0.1, truncated: bool = False,
-                     rtol: float = 1e-8) -> Theory:
+                     rtol: float = 1e-8) -> Result:
     """Integrate the D -> infinity flow from the SGD run's initial weights ``W0``, ``V0``
     (data basis, (K, D)) rotated into the eigenbasis of ``spec`` (a ``Spectrum``;
     ``numerics.shallow.ode.rotate_weights``), on the compressed modes; ``times`` start at 0."""
@@ -86,8 +72,8 @@ def ode_from_weights(spec: Any, W0: ArrayLike, V0: ArrayLike, times: ArrayLike, 
     t = np.asarray(times, dtype=float)
     res = integrate(rt_c, W0.shape[0], activation, eta, 0.0, truncated, t_eval=t,
                     alpha0=al_c, beta0=be_c, rtol=rtol)
-    return Theory(res.t, res.pmse + 0.5 * dropped, res.Q, res.R, res.T, res.T0, res.alpha,
-                  res.beta, int(rt_c.size), res.seconds)
+    # the compressed modes carry the bulk's Gram matrix but not its trace: restore it
+    return replace(res, pmse=res.pmse + 0.5 * dropped, pca_errors=spec.pca_errors(W0.shape[0]))
 
 
 def initial_weights(K: int, D: int, seed: int, init_std: float = 0.1

@@ -73,15 +73,7 @@ def resumable_sgd(ctx: Context, name: str, data: Any, K: int, times: Sequence[fl
                 "w0": repr(w0) if isinstance(w0, str) or w0 is None else "array",
                 "bias": None if bias is None else np.asarray(bias, dtype=float).tolist()}
     ck = ctx.checkpoint_path(name)
-    state: dict[str, np.ndarray] = {}
-    done = 0
-    if ctx.resume:
-        loaded = checkpoint.load(ck, identity)
-        if loaded is not None:
-            done, state = loaded
-    elif ck.exists() and not ctx.overwrite:
-        raise ValueError(f"{ck} holds an unfinished run; pass --resume to continue it or "
-                         f"--overwrite to start over")
+    done, state = ctx.resume_state(ck, identity)
     groups = _chunks(steps, chunks)
     common = dict(n_overlap=kw.pop("n_overlap", None), **kw)
     if done == 0:  # chunk 0 also records t = 0
