@@ -104,3 +104,21 @@ def test_cli_rejects(argv, message, capsys, tmp_path) -> None:
     assert main([*argv, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_figure1_smoke(tmp_path) -> None:
+    """Figure 1's smoke preset: the bulk follows Marchenko-Pastur, the outliers sit near the
+    population spikes; the CIFAR-10 panel is there when the data is, else the JSON says where
+    it looked."""
+    import json
+
+    from experiments.shallow import run_figure
+
+    metrics, paths = run_figure("1", "smoke", out=tmp_path, progress=False)
+    assert {p.suffix for p in paths} == {".png", ".pdf", ".json", ".npz"}
+    assert metrics["bulk_ks_distance_to_marchenko_pastur"] < 0.1
+    # outliers: relative sampling error of a variance from n = 2000 samples is sqrt(2/n) = 3 %
+    assert max(metrics["outlier_rel_error_vs_population"]) < 0.15
+    cifar = json.loads((tmp_path / "shallow_fig1_synthetic.json").read_text())["metrics"][
+        "cifar10_gray"]
+    assert ("skipped" in cifar and "looked in" in cifar["skipped"]) or cifar["D"] == 1024
