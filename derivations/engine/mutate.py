@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sympy as sp
 
@@ -288,6 +289,8 @@ class StepMutation:
     generated: int = 0
     killed: int = 0
     timed_out: int = 0
+    #: the statement had more non-equivalent mutants than the per-step limit: a seeded sample
+    sampled: bool = False
     survivors: list[tuple[str, str]] = field(default_factory=list)
     skipped: str = ""
     seconds: float = 0.0
@@ -295,6 +298,7 @@ class StepMutation:
     def as_dict(self) -> dict[str, object]:
         return {"step": self.key, "status": self.status, "generated": self.generated,
                 "killed": self.killed, "killed_by_time_limit": self.timed_out,
+                "sampled": self.sampled,
                 "survived": len(self.survivors),
                 "survivors": [{"mutation": d, "mutant": m} for d, m in self.survivors],
                 "skipped": self.skipped or None, "seconds": round(self.seconds, 3)}
@@ -331,6 +335,7 @@ def mutation_test(step: Step, steps: Sequence[Step] = (), *, limit: int | None =
             else:
                 res.killed += 1
                 res.timed_out += "StepTimeout" in (r.error or "")
+        res.sampled = limit is not None and res.generated >= limit
     res.seconds = time.perf_counter() - start
     return res
 
@@ -350,17 +355,21 @@ def run(ids: Iterable[str] | None = None, *, source: str | None = None,
     return out
 
 
-def summary(results: Sequence[StepMutation]) -> dict[str, object]:
+def summary(results: Sequence[StepMutation], per_step: int | None = None) -> dict[str, object]:
+    """Totals, and per source: steps, mutants generated and killed, steps skipped, and the
+    steps whose mutants were a seeded sample of ``per_step`` (the limit of the run)."""
     gen = sum(r.generated for r in results)
     killed = sum(r.killed for r in results)
     by_source: dict[str, dict[str, int]] = {}
     for r in results:
         src = r.key.split(":")[0]
-        d = by_source.setdefault(src, {"steps": 0, "generated": 0, "killed": 0, "skipped": 0})
+        d = by_source.setdefault(src, {"steps": 0, "generated": 0, "killed": 0, "skipped": 0,
+                                       "sampled_steps": 0, "per_step": per_step})
         d["steps"] += 1
         d["generated"] += r.generated
         d["killed"] += r.killed
         d["skipped"] += bool(r.skipped)
+        d["sampled_steps"] += r.sampled
     timed_out = sum(r.timed_out for r in results)
     return {"generated": gen, "killed": killed, "killed_by_time_limit": timed_out,
             "survived": gen - killed,
@@ -390,11 +399,64 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the mutant sample (default 0)")
     p.add_argument("--per-step", type=int, default=None, metavar="N",
                    help="at most N mutants per step (default: all)")
+    p.add_argument("--merge", nargs="+", metavar="JSON", default=None,
+                   help="instead of running: merge the --json documents of runs over disjoint "
+                   "steps (e.g. one per source) into --json")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="time limit per proof run (default 60)")
 
 
+def merge_documents(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One ``--json`` document from the documents of runs over disjoint sets of steps (e.g. one
+    run per source with its own ``--per-step``): steps concatenated, totals recomputed, each
+    source keeping its run's limit; ``ValueError`` if a step appears twice."""
+    steps = [st for d in docs for st in d["steps"]]
+    keys = [st["step"] for st in steps]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        raise ValueError(f"steps mutated in more than one run: {', '.join(dup)}")
+    by_source: dict[str, dict[str, Any]] = {}
+    for d in docs:
+        limit = d.get("per_step")
+        for st in d["steps"]:
+            src = st["step"].split(":")[0]
+            e = by_source.setdefault(src, {"steps": 0, "generated": 0, "killed": 0,
+                                           "skipped": 0, "sampled_steps": 0,
+                                           "per_step": limit})
+            e["steps"] += 1
+            e["generated"] += st["generated"]
+            e["killed"] += st["killed"]
+            e["skipped"] += bool(st.get("skipped"))
+            e["sampled_steps"] += bool(st.get("sampled"))
+    gen = sum(e["generated"] for e in by_source.values())
+    killed = sum(e["killed"] for e in by_source.values())
+    timed = sum(st.get("killed_by_time_limit", 0) for st in steps)
+    return {"summary": {"generated": gen, "killed": killed, "killed_by_time_limit": timed,
+                        "survived": gen - killed, "score": killed / gen if gen else None,
+                        "by_source": by_source},
+            "runs": [{"seed": d.get("seed"), "per_step": d.get("per_step"),
+                      "seconds": d.get("seconds"),
+                      "sources": sorted({st["step"].split(":")[0] for st in d["steps"]})}
+                     for d in docs],
+            "seconds": round(sum(d.get("seconds") or 0 for d in docs), 2), "steps": steps}
+
+
 def execute(args: argparse.Namespace) -> int:
+    if args.merge:
+        if not args.json:
+            raise ValueError("--merge needs --json OUT (where to write the merged document)")
+        docs = []
+        for f in args.merge:
+            try:
+                docs.append(json.loads(Path(f).read_text(encoding="utf-8")))
+            except (OSError, json.JSONDecodeError) as err:
+                raise ValueError(f"cannot read mutation results {f}: {err}") from None
+        merged = merge_documents(docs)
+        Path(args.json).write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+        s = merged["summary"]
+        print(f"merged {len(docs)} runs: {s['generated']} mutants, {s['killed']} killed, "
+              f"{s['survived']} survived; wrote {args.json}")
+        return 0 if s["survived"] == 0 else 1
     if args.per_step is not None and args.per_step < 1:
         raise ValueError(f"--per-step must be a positive integer, got {args.per_step}")
     if not args.timeout > 0:
@@ -416,7 +478,8 @@ def execute(args: argparse.Namespace) -> int:
     print(format_table(results))
     print(f"wall time {wall:.1f} s")
     if args.json:
-        doc = {"summary": summary(results), "seed": args.seed, "per_step": args.per_step,
+        doc = {"summary": summary(results, args.per_step), "seed": args.seed,
+               "per_step": args.per_step,
                "seconds": round(wall, 2), "steps": [r.as_dict() for r in results]}
         Path(args.json).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.json}")

@@ -356,8 +356,12 @@ def markdown(results: Sequence[Result], mutation: Mapping[str, Any] | None = Non
         if m:
             alive = m["generated"] - m["killed"]
             verdict = "all killed" if alive == 0 else f"{alive} survived"
-            lines.append(f"Mutation testing: {m['generated']} mutants of its statements, "
-                         f"{verdict}.")
+            scope = "every non-equivalent mutant"
+            if m.get("sampled_steps"):
+                scope += (f", except a seeded sample of {m['per_step']} for the "
+                          f"{m['sampled_steps']} statements with more")
+            lines.append(f"Mutation testing: {m['generated']} mutants of its statements "
+                         f"({scope}), {verdict}.")
         lines.append("")
         rest = [r for r in rs if r.status is not Status.HOLDS]
         if rest:

@@ -257,6 +257,31 @@ def test_mutate_kills_every_mutant_of_a_sound_proof(
     assert doc["summary"]["killed"] == doc["summary"]["generated"]
 
 
+def test_mutate_sample_is_flagged_and_runs_merge(
+        synthetic: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A per-step limit below the number of mutants marks the step as sampled; runs over
+    disjoint steps merge into one document with recomputed totals; a step in two runs is an
+    error (exit 2)."""
+    from derivations.engine import report, verify_all
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    assert main(["mutate", "--only", "eq1", "--per-step", "2", "--json", str(a)]) == 0
+    doc = json.loads(a.read_text())
+    assert doc["steps"][0]["generated"] == 2 and doc["steps"][0]["sampled"] is True
+    assert doc["summary"]["by_source"]["demo"]["sampled_steps"] == 1
+    assert main(["mutate", "--only", "eq1", "--json", str(b)]) == 0
+    full = json.loads(b.read_text())
+    assert full["steps"][0]["sampled"] is False and full["steps"][0]["generated"] > 2
+    merged = tmp_path / "m.json"
+    assert main(["mutate", "--merge", str(a), str(b), "--json", str(merged)]) == 2
+    assert "more than one run: demo:eq1" in capsys.readouterr().err
+    assert main(["mutate", "--merge", str(a), "--json", str(merged)]) == 0
+    m = json.loads(merged.read_text())
+    assert m["summary"]["generated"] == 2 and m["summary"]["by_source"]["demo"]["per_step"] == 2
+    text = report.markdown(verify_all(), m)
+    assert "except a seeded sample of 2 for the 1 statements with more" in text
+
+
 def test_mutate_reports_survivors_of_a_proof_that_ignores_its_statement(
         capsys: pytest.CaptureFixture[str]) -> None:
     def lazy(pf: Proof) -> Outcome:  # compares against a copy of the statement, not pf.printed
