@@ -364,12 +364,14 @@ def summary(results: Sequence[StepMutation], per_step: int | None = None) -> dic
     for r in results:
         src = r.key.split(":")[0]
         d = by_source.setdefault(src, {"steps": 0, "generated": 0, "killed": 0, "skipped": 0,
-                                       "sampled_steps": 0, "per_step": per_step})
+                                       "killed_by_time_limit": 0, "sampled_steps": 0,
+                                       "per_step": per_step})
         d["steps"] += 1
         d["generated"] += r.generated
         d["killed"] += r.killed
         d["skipped"] += bool(r.skipped)
         d["sampled_steps"] += r.sampled
+        d["killed_by_time_limit"] += r.timed_out
     timed_out = sum(r.timed_out for r in results)
     return {"generated": gen, "killed": killed, "killed_by_time_limit": timed_out,
             "survived": gen - killed,
@@ -421,13 +423,14 @@ def merge_documents(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
         for st in d["steps"]:
             src = st["step"].split(":")[0]
             e = by_source.setdefault(src, {"steps": 0, "generated": 0, "killed": 0,
-                                           "skipped": 0, "sampled_steps": 0,
-                                           "per_step": limit})
+                                           "skipped": 0, "killed_by_time_limit": 0,
+                                           "sampled_steps": 0, "per_step": limit})
             e["steps"] += 1
             e["generated"] += st["generated"]
             e["killed"] += st["killed"]
             e["skipped"] += bool(st.get("skipped"))
             e["sampled_steps"] += bool(st.get("sampled"))
+            e["killed_by_time_limit"] += st.get("killed_by_time_limit", 0)
     gen = sum(e["generated"] for e in by_source.values())
     killed = sum(e["killed"] for e in by_source.values())
     timed = sum(st.get("killed_by_time_limit", 0) for st in steps)

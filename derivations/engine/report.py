@@ -356,6 +356,9 @@ def markdown(results: Sequence[Result], mutation: Mapping[str, Any] | None = Non
         if m:
             alive = m["generated"] - m["killed"]
             verdict = "all killed" if alive == 0 else f"{alive} survived"
+            if m.get("killed_by_time_limit"):
+                verdict += (f" ({m['killed_by_time_limit']} of the kills only by the proof's "
+                            "time limit: see the steps' killed_by_time_limit)")
             scope = "every non-equivalent mutant"
             if m.get("sampled_steps"):
                 scope += (f", except a seeded sample of {m['per_step']} for the "
