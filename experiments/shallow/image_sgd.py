@@ -34,7 +34,7 @@ from tqdm import tqdm
 from .. import checkpoint
 from ..training_loop import Interrupted
 from .context import Context
-from .sgd_runs import chunk_seed
+from .sgd_runs import chunk_seed, record_steps
 
 #: images per call of the stepper (bounds the memory of a gathered block)
 BLOCK = 4096
@@ -114,12 +114,7 @@ def image_sgd(ctx: Context, name: str, X: NDArray, K: int, times: Sequence[float
     if X.ndim != 2 or X.shape[0] < 1:
         raise ValueError(f"X must be a non-empty (N, D) array, got shape {X.shape}")
     N, D = X.shape
-    t = np.asarray(times, dtype=float)
-    if t.ndim != 1 or t.size < 1 or t[0] != 0 or np.any(np.diff(t) <= 0):
-        raise ValueError("times must be increasing and start at 0")
-    steps = np.rint(t * D).astype(np.int64)
-    if np.any(np.diff(steps) <= 0):
-        raise ValueError(f"record times closer than one step (1/D = {1 / D:g})")
+    t, steps = record_steps(times, D)
     W0 = np.array(w0, dtype=np.float64)
     if W0.shape != (K, D):
         raise ValueError(f"w0 must have shape ({K}, {D}), got {W0.shape}")

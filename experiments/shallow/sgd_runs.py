@@ -30,6 +30,18 @@ def chunk_seed(seed: int, chunk: int) -> int:
     return int(np.random.SeedSequence([seed, chunk]).generate_state(1)[0])
 
 
+def record_steps(times: Sequence[float], D: int) -> tuple[np.ndarray, np.ndarray]:
+    """The record times (increasing, from 0) and their step numbers ``rint(t D)``;
+    ``ValueError`` for times that are not, or that fall less than one step apart."""
+    t = np.asarray(times, dtype=float)
+    if t.ndim != 1 or t.size < 1 or t[0] != 0 or np.any(np.diff(t) <= 0):
+        raise ValueError("times must be increasing and start at 0")
+    steps = np.rint(t * D).astype(np.int64)
+    if np.any(np.diff(steps) <= 0):
+        raise ValueError(f"record times closer than one step (1/D = {1 / D:g})")
+    return t, steps
+
+
 def _chunks(steps: np.ndarray, n: int) -> list[np.ndarray]:
     """Record indices 1.. split into at most ``n`` consecutive groups of about equal steps."""
     idx = np.arange(1, steps.size)
@@ -61,12 +73,7 @@ def resumable_sgd(ctx: Context, name: str, data: Any, K: int, times: Sequence[fl
     spec = data if isinstance(data, Spectrum) else (
         data.spectrum() if hasattr(data, "spectrum") else eigen_decomposition(data))
     D = spec.D
-    t = np.asarray(times, dtype=float)
-    if t.ndim != 1 or t.size < 1 or t[0] != 0 or np.any(np.diff(t) <= 0):
-        raise ValueError("times must be increasing and start at 0")
-    steps = np.rint(t * D).astype(np.int64)
-    if np.any(np.diff(steps) <= 0):
-        raise ValueError(f"record times closer than one step (1/D = {1 / D:g})")
+    t, steps = record_steps(times, D)
     tied = bool(kw.get("tied", False)) or kw.get("rule") == "sanger"
     identity = {**ctx.settings, "part": name, "K": K, "D": D, "seed": seed, "chunks": chunks,
                 "times": t.tolist(), "options": {k: repr(v) for k, v in sorted(kw.items())},
